@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: MIT
+# fozzy build. `make` builds ./fozzy; `make check` runs unit and end-to-end tests.
+
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+SANITIZE ?=
+V ?= 0
+
+PKGS := libseccomp libcjson libxxhash libcurl
+CHECK_PKG := check
+
+WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wformat=2 -Wvla \
+	-Wimplicit-fallthrough -fno-common
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu17 $(WARN) $(CFLAGS) -Iinclude -D_GNU_SOURCE -MMD -MP \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcjson -lxxhash -lcurl) -lpthread
+
+ifneq ($(SANITIZE),)
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_CFLAGS += $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
+endif
+
+ifeq ($(V),0)
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2);
+else
+Q :=
+say =
+endif
+
+LIB_SRC := $(sort $(wildcard src/util/*.c src/det/*.c src/trace/*.c src/sys/*.c \
+	src/core/*.c src/sandbox/*.c src/report/*.c src/modes/*.c src/cmd/*.c))
+LIB_OBJ := $(LIB_SRC:.c=.o) src/sys/policy_text.o
+UNIT_SRC := $(sort $(wildcard tests/unit/check_*.c))
+UNIT_OBJ := $(UNIT_SRC:.c=.o) tests/unit/runner.o
+FIXTURE_SRC := $(sort $(wildcard fixtures/*.c))
+FIXTURES := $(FIXTURE_SRC:.c=)
+
+all: fozzy fixtures
+
+fozzy: src/main.o libfozzy.a
+	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+libfozzy.a: $(LIB_OBJ)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
+
+%.o: %.c
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The policy text is compiled into the binary: the filter is derived from it.
+src/sys/policy_text.c: seccomp/policy.txt seccomp/embed.sh
+	$(call say,GEN,$@)sh seccomp/embed.sh $< > $@.tmp && mv $@.tmp $@
+
+# Traced fixtures are never sanitized: sanitizer runtimes add syscalls.
+fixtures/%: fixtures/%.c
+	$(call say,CC,$@)$(CC) -std=gnu17 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -o $@ $<
+
+fixtures: $(FIXTURES)
+
+tests/unit/runner: $(UNIT_OBJ) libfozzy.a
+	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(CHECK_PKG))
+
+tests/unit/%.o: tests/unit/%.c
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags $(CHECK_PKG)) -c -o $@ $<
+
+unit: tests/unit/runner
+	$(Q)CK_DEFAULT_TIMEOUT=30 ./tests/unit/runner
+
+e2e: fozzy fixtures
+	$(Q)sh tests/e2e/run.sh
+
+# check: unit tests, then the end-to-end suite; the last line is "N passed, N failed".
+check: fozzy fixtures tests/unit/runner
+	$(Q)sh tests/run-all.sh
+
+bench: fozzy fixtures
+	$(Q)sh tests/bench/bench.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./fozzy run --det --seed 7 -- ./fixtures/det_sources
+	./fozzy run --det --seed 7 --json -- ./fixtures/det_sources > /dev/null && echo "same seed, same bytes:" && \
+	 ./fozzy run --det --seed 7 -- ./fixtures/det_sources 2>/dev/null | xxh64sum 2>/dev/null || true
+
+deps:
+	$(Q)sh tests/deps.sh
+
+install: fozzy
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 fozzy $(DESTDIR)$(PREFIX)/bin/fozzy
+	install -m 644 man/fozzy.1 $(DESTDIR)$(PREFIX)/share/man/man1/fozzy.1
+	install -m 644 man/fozzy.5 $(DESTDIR)$(PREFIX)/share/man/man5/fozzy.5
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/fozzy $(DESTDIR)$(PREFIX)/share/man/man1/fozzy.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/fozzy.5
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Iinclude src
+	$(MAKE) clean && $(MAKE) CC=clang
+
+clean:
+	rm -f fozzy libfozzy.a src/main.o $(LIB_OBJ) $(UNIT_OBJ) tests/unit/runner $(FIXTURES) \
+		src/sys/policy_text.c
+	find . -name '*.d' -delete
+
+.PHONY: all fixtures unit e2e check bench demo deps install uninstall lint clean
+-include $(wildcard src/*.d src/*/*.d tests/unit/*.d)

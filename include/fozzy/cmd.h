@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Commands: one cmd_<name>() per file in src/cmd, dispatched by main.c.
+ * Each parses its own options (getopt_long), then calls a mode.
+ */
+#ifndef FOZZY_CMD_H
+#define FOZZY_CMD_H
+
+#include <stdbool.h>
+
+/* Flags every command accepts, before or after its name. */
+struct global_opts {
+	bool json;
+	bool strict;
+	bool unsafe;
+	bool no_color;
+};
+
+extern struct global_opts global;
+
+/* Handle a global flag seen by a command's getopt loop; true if it was one. */
+bool parse_global_opt(int opt, const char *arg);
+
+/* Common getopt_long entries; their values start at GLOBAL_OPT_BASE. */
+enum { GLOBAL_OPT_BASE = 1000, OPT_JSON = GLOBAL_OPT_BASE, OPT_STRICT, OPT_UNSAFE, OPT_NO_COLOR, OPT_CWD, OPT_HELP };
+#define GLOBAL_LONG_OPTS \
+	{ "json", no_argument, NULL, OPT_JSON }, \
+	{ "strict", no_argument, NULL, OPT_STRICT }, \
+	{ "strict-verify", no_argument, NULL, OPT_STRICT }, \
+	{ "unsafe", no_argument, NULL, OPT_UNSAFE }, \
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR }, \
+	{ "cwd", required_argument, NULL, OPT_CWD }, \
+	{ "help", no_argument, NULL, OPT_HELP }
+
+/* Report a usage error ("try 'fozzy <cmd> --help'") and return the exit code for it. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int cmd_run(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+
+/* Help texts, also checked against man/fozzy.1 and CLI.md by the tests. */
+extern const char run_usage[];
+extern const char replay_usage[];
+extern const char trace_usage[];
+extern const char policy_usage[];
+
+#endif

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The supervisor: runs one program under the seccomp-bpf + ptrace monitor,
+ * answers the syscalls the policy traps, and logs every decision into an
+ * event stream (see trace.h). A decision source (seeded or replay, det.h)
+ * answers every question whose answer could differ between runs.
+ */
+#ifndef FOZZY_CORE_H
+#define FOZZY_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+#include "fozzy/det.h"
+#include "fozzy/util.h"
+
+struct sup_config {
+	const char *exe;        /* absolute path of the program */
+	char *const *argv;      /* argv, argv[0] as the user gave it */
+	char *const *envp;      /* the program's environment */
+	const char *cwd;        /* working directory of the program */
+	uint64_t seed;
+	bool det;               /* virtual clock; without it clocks read the host */
+	uint64_t epoch_ns;      /* CLOCK_REALTIME at the start, under det */
+	unsigned cpus;          /* CPU count the program sees */
+	uint64_t timeout_ns;    /* 0: none. Virtual under det, real otherwise */
+	uint64_t wall_guard_ns; /* real-time guard against spins without syscalls */
+	const char *run_dir;    /* artifacts folder; sandbox files go in it */
+	int out_fd, err_fd;     /* where the program's stdout/stderr are passed through (-1: not) */
+	const struct buf *replay; /* recorded event stream to replay, or NULL to record */
+};
+
+enum sup_outcome {
+	SUP_EXITED,   /* the program exited; exit_code */
+	SUP_SIGNALED, /* the program was killed by a signal; signal */
+	SUP_TIMEOUT,  /* virtual timeout or real-time guard; message says which */
+	SUP_ABORTED,  /* fozzy stopped the run: unsupported behaviour; message */
+	SUP_DIVERGED, /* replay: the program asked something else; message + detail */
+	SUP_ERROR,    /* the program could not be started, or a supervisor failure */
+};
+
+struct sup_result {
+	enum sup_outcome outcome;
+	int exit_code;
+	int signal;
+	char message[512];      /* one line */
+	struct buf detail;      /* multi-line detail (divergence context); owned */
+	struct buf stream;      /* the event stream of this run; owned */
+	uint64_t events;        /* events (traced syscalls, execs, signals, exits) */
+	uint64_t vtime_ns;      /* virtual time at the end */
+	uint64_t divergence_index;
+	uint64_t stdout_hash, stderr_hash; /* XXH3-64 of what the program wrote */
+	uint64_t stdout_len, stderr_len;
+	bool wall_guard;        /* the timeout came from the real-time guard */
+};
+
+/*
+ * Run cfg->exe under the supervisor and fill res. The program's stdout and
+ * stderr are written to <run_dir>/stdout and <run_dir>/stderr (and passed
+ * through when out_fd/err_fd are set). Returns 0 when the run happened (see
+ * res->outcome), -1 after error() when the supervisor itself failed.
+ * Release res with sup_result_release().
+ */
+int sup_run(const struct sup_config *cfg, struct sup_result *res);
+void sup_result_release(struct sup_result *res);
+
+/* Kill any running tracee; safe to call from a die hook or signal handler. */
+void sup_kill_all(void);
+
+/*
+ * What handlers in src/sys see of the supervisor.
+ */
+struct sup;
+
+struct tracee {
+	pid_t pid;                     /* host tid */
+	uint32_t vtid;                 /* thread id as logged (1 = first) */
+	struct user_regs_struct regs;  /* valid at a stop */
+	bool regs_dirty;               /* write back before resuming */
+	struct sup *sup;
+};
+
+/* Copy from/to the tracee; return 0 or -errno. Never re-read a pointer target. */
+int tracee_read(struct tracee *t, uint64_t addr, void *out, size_t n);
+int tracee_write(struct tracee *t, uint64_t addr, const void *in, size_t n);
+/* Read a NUL-terminated string of at most max-1 bytes; 0 or -errno. */
+int tracee_read_str(struct tracee *t, uint64_t addr, char *out, size_t max);
+
+/* Accessors for handlers. */
+bool sup_det(const struct sup *s);
+bool sup_replaying(const struct sup *s);
+unsigned sup_cpus(const struct sup *s);
+struct vclock *sup_clock(struct sup *s);
+struct decider *sup_decider(struct sup *s);
+/* Advance the virtual clock; sets the timeout outcome if it passes the limit. */
+void sup_advance(struct sup *s, uint64_t ns);
+/* Stop the run: the program did something fozzy cannot make deterministic yet. */
+PRINTF(2, 3) void sup_abort(struct sup *s, const char *fmt, ...);
+
+/*
+ * Files the program changed during the run, keyed by (st_dev, st_ino). Their
+ * timestamps are reported from the virtual clock: each time in `set` becomes
+ * the current virtual realtime; each in `clear` is again the kernel's (the
+ * program set it explicitly, e.g. with utimensat).
+ */
+enum chg_time { CHG_A = 1, CHG_M = 2, CHG_C = 4, CHG_B = 8 };
+struct chg {
+	uint64_t dev, ino;
+	uint64_t t[4];   /* virtual realtime ns of atime, mtime, ctime, btime */
+	unsigned mask;   /* which of t[] are virtual (enum chg_time) */
+};
+void sup_mark_changed(struct sup *s, uint64_t dev, uint64_t ino, unsigned set, unsigned clear);
+/* The record of a changed file, or NULL. */
+const struct chg *sup_changed(const struct sup *s, uint64_t dev, uint64_t ino);
+bool sup_any_changed(const struct sup *s);
+
+#endif

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Determinism policies: the seeded PRNG and the virtual clock.
+ *
+ * PRNG: xoshiro256** (Blackman and Vigna), its 256-bit state filled by
+ * splitmix64. Each purpose draws from its own stream, derived from the seed
+ * and a stream id, so an extra random read never perturbs another stream.
+ * man/fozzy.5 documents both algorithms with test vectors.
+ */
+#ifndef FOZZY_DET_H
+#define FOZZY_DET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fozzy/util.h"
+
+/* splitmix64: advances *state and returns the next output. */
+uint64_t splitmix64_next(uint64_t *state);
+
+struct prng {
+	uint64_t s[4];
+};
+
+/* Stream ids: each purpose gets its own PRNG stream. */
+enum prng_stream {
+	STREAM_GETRANDOM = 1, /* getrandom(2) and random-device reads */
+	STREAM_AT_RANDOM = 2, /* the 16 AT_RANDOM bytes of each exec */
+	STREAM_SCHED = 3,     /* scheduling decisions */
+	STREAM_FAULT = 4,     /* fault injection */
+};
+
+/* Seed stream `stream` from `seed`. */
+void prng_init(struct prng *r, uint64_t seed, uint64_t stream);
+/* Seed from an explicit state (test vectors); the state must not be all zero. */
+void prng_init_state(struct prng *r, const uint64_t s[4]);
+uint64_t prng_next(struct prng *r);
+/* Fill n bytes (little-endian words). */
+void prng_fill(struct prng *r, void *out, size_t n);
+
+/*
+ * The virtual clock of one run, in nanoseconds since the start of the run.
+ * Realtime clocks read epoch + now; monotonic ones read boot offset + now.
+ */
+struct vclock {
+	uint64_t now;          /* ns since the run started */
+	uint64_t epoch_ns;     /* CLOCK_REALTIME at now == 0 */
+	uint64_t boot_ns;      /* CLOCK_MONOTONIC at now == 0 */
+	uint64_t syscall_cost; /* ns added for every traced syscall */
+};
+
+#define VCLOCK_DEFAULT_EPOCH_NS (1704067200ULL * 1000000000ULL) /* 2024-01-01T00:00:00Z */
+#define VCLOCK_DEFAULT_BOOT_NS (100ULL * 1000000000ULL)          /* uptime 100 s */
+#define VCLOCK_DEFAULT_SYSCALL_COST 1000ULL                      /* 1 µs */
+
+void vclock_init(struct vclock *c, uint64_t epoch_ns);
+/*
+ * Value of clock `id` (a clockid_t) in ns. Returns 0, or -EINVAL for clock ids
+ * Linux rejects. CPU-time clocks read the virtual time since the run started.
+ */
+int vclock_read(const struct vclock *c, int id, uint64_t *ns);
+/* Resolution of clock `id`: 1 ns (4 ms for the coarse clocks). Same return. */
+int vclock_res(int id, uint64_t *ns);
+
+#endif
+
+/*
+ * The decision source of one run. Seeded: answers come from the seed and the
+ * rules (virtual clock), and each is appended to `pending`, the decisions of
+ * the current event. Replay: answers are read back from a recorded stream;
+ * asking a different question than was recorded is a divergence.
+ */
+struct decider {
+	bool replay;
+	struct prng rng[5];           /* indexed by enum prng_stream */
+	struct buf pending;           /* record: encoded decisions of the event in flight */
+	const uint8_t *in;            /* replay: the recorded stream */
+	size_t in_len, pos;           /* replay: cursor at the next decision */
+	bool diverged;
+	char why[256];                /* first divergence reason */
+};
+
+/* in/in_len: recorded stream for replay, or NULL to record. */
+void decider_init(struct decider *d, uint64_t seed, const uint8_t *in, size_t in_len);
+void decider_release(struct decider *d);
+/* A decided integer; `proposed` is the seeded/host answer, replay returns the recorded one. */
+uint64_t decide_value(struct decider *d, uint64_t proposed);
+/* Decided bytes from PRNG stream s (replay: the recorded bytes, which must be n long). */
+void decide_bytes(struct decider *d, enum prng_stream s, void *out, size_t n);

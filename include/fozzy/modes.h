@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Run-like modes: each configures the supervisor with a decision source and
+ * turns its outcome into a report, a trace and an exit code (exit.h).
+ */
+#ifndef FOZZY_MODES_H
+#define FOZZY_MODES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct run_opts {
+	bool det;
+	bool seed_given;
+	uint64_t seed;
+	bool json;
+	bool strict;
+	const char *record;        /* extra copy of the trace, or NULL */
+	uint64_t timeout_ns;       /* 0: none */
+	uint64_t wall_timeout_ns;  /* real-time guard */
+	unsigned cpus;
+	uint64_t epoch_ns;
+	const char *base_dir;      /* artifacts root, default ".fozzy" */
+	char **cmd;                /* program and its arguments, NULL-terminated */
+	int ncmd;
+};
+
+#define RUN_DEFAULT_WALL_TIMEOUT_NS (600ULL * 1000000000ULL)
+#define RUN_DEFAULT_CPUS 1
+
+struct replay_opts {
+	const char *trace;
+	bool json;
+	const char *base_dir;
+	uint64_t wall_timeout_ns;
+	char **cmd;                /* optional: the command as the user expects it */
+	int ncmd;
+};
+
+/* Fill o with the defaults. */
+void run_opts_init(struct run_opts *o);
+void replay_opts_init(struct replay_opts *o);
+
+/* Return an exit code (enum fozzy_exit). Errors are reported before returning. */
+int mode_run(const struct run_opts *o);
+int mode_replay(const struct replay_opts *o);
+
+/* Resolve a command name through PATH to an absolute, existing executable. */
+char *resolve_program(const char *name);
+
+#endif

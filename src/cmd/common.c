@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Option handling shared by all commands: the global flags and usage errors.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fozzy/cmd.h"
+#include "fozzy/exit.h"
+#include "fozzy/report.h"
+#include "fozzy/util.h"
+
+struct global_opts global = { .strict = true };
+
+bool parse_global_opt(int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_JSON:
+		global.json = true;
+		return true;
+	case OPT_STRICT:
+		global.strict = true;
+		return true;
+	case OPT_UNSAFE:
+		global.unsafe = true;
+		return true;
+	case OPT_NO_COLOR:
+		global.no_color = true;
+		return true;
+	case OPT_CWD:
+		if (chdir(arg))
+			die("cannot change to '%s': %s", arg, strerror(errno));
+		return true;
+	default:
+		return false;
+	}
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (global.json) {
+		json_print_error(msg);
+	} else {
+		fprintf(stderr, "fozzy: %s\n", msg);
+		fprintf(stderr, "try 'fozzy %s--help'\n", cmd ? cmd : "");
+	}
+	return EXIT_ERROR;
+}

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fozzy replay: re-execute a recorded run with the decisions of its trace.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "fozzy/cmd.h"
+#include "fozzy/exit.h"
+#include "fozzy/modes.h"
+#include "fozzy/util.h"
+
+const char replay_usage[] =
+	"usage: fozzy replay TRACE [--json] [--wall-timeout DUR] [-- CMD [ARGS...]]\n"
+	"\n"
+	"Re-execute the run recorded in TRACE, answering every decision (clock, random\n"
+	"bytes, ...) from the trace, and check that the program asks the same questions\n"
+	"in the same order. Prints 'match', or the first divergence: the event index,\n"
+	"thread, expected and observed syscall with arguments and result, and the events\n"
+	"before it. A changed binary, or a CMD that differs from the recorded command,\n"
+	"is reported before anything runs.\n"
+	"\n"
+	"  --json              print the summary as JSON on stdout\n"
+	"  --wall-timeout DUR  real-time guard (default 10m)\n"
+	"  --base-dir DIR      artifacts folder (default .fozzy)\n"
+	"\n"
+	"Exit status: that of the replayed run (0 pass, 1 fail, 3 timeout, 4 crash), or 2\n"
+	"when the replay diverged or could not start.\n";
+
+enum { OPT_WALL = 2, OPT_BASE };
+
+int cmd_replay(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "wall-timeout", required_argument, NULL, OPT_WALL },
+		{ "base-dir", required_argument, NULL, OPT_BASE },
+		GLOBAL_LONG_OPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct replay_opts o;
+	int opt;
+
+	replay_opts_init(&o);
+	opterr = 0;
+	optind = 1;
+	/* Permute so TRACE may come before or after the options, up to "--". */
+	while ((opt = getopt_long(argc, argv, "-", longopts, NULL)) != -1) {
+		if (parse_global_opt(opt, optarg))
+			continue;
+		switch (opt) {
+		case 1:
+			if (o.trace)
+				return usage_error("replay ", "unexpected argument '%s'", optarg);
+			o.trace = optarg;
+			break;
+		case OPT_HELP:
+			fputs(replay_usage, stdout);
+			return EXIT_PASS;
+		case OPT_WALL:
+			if (parse_duration(optarg, &o.wall_timeout_ns) || !o.wall_timeout_ns)
+				return usage_error("replay ", "invalid --wall-timeout '%s'", optarg);
+			break;
+		case OPT_BASE:
+			o.base_dir = optarg;
+			break;
+		default:
+			return usage_error("replay ", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (!o.trace)
+		return usage_error("replay ", "missing the trace to replay: fozzy replay TRACE");
+	o.cmd = argv + optind;
+	o.ncmd = argc - optind;
+	o.json = global.json;
+	return mode_replay(&o);
+}

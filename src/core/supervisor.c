@@ -1,0 +1,926 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The supervisor's event loop (DESIGN.md, "The supervisor"). One program
+ * thread for now: threads and child processes stop the run with a clear
+ * error until the scheduler lands.
+ *
+ * Every traced syscall is answered at its seccomp stop when it can be (skip
+ * it with orig_rax = -1 and put the result in rax: one stop); only handlers
+ * that must see the kernel's result take the exit stop. Each stop is an
+ * event: logged when recording, compared with the log when replaying.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "fozzy/core.h"
+#include "fozzy/sandbox.h"
+#include "fozzy/sys.h"
+#include "fozzy/trace.h"
+
+#ifndef PTRACE_EVENT_STOP
+#define PTRACE_EVENT_STOP 128
+#endif
+
+#define AT_NULL 0
+#define AT_IGNORE 1
+#define AT_RANDOM 25
+#define AT_SYSINFO_EHDR 33
+
+struct sup {
+	const struct sup_config *cfg;
+	struct sup_result *res;
+	struct tracee main;
+	struct vclock clock;
+	struct decider dec;
+	/* stopping the run */
+	bool stopping;
+	enum sup_outcome stop_outcome;
+	/* the syscall in flight between its entry and exit stops */
+	struct sys_call cur;
+	const struct sys_row *cur_row;
+	struct ev cur_ev;
+	/* replay cursor: next expected event; offsets of the last few for context */
+	size_t rp_pos;
+	size_t rp_hist[4];
+	unsigned rp_nhist;
+	/* changed files (open addressing, power-of-two capacity) */
+	struct chg *chg;
+	size_t nchg, capchg;
+};
+
+static volatile sig_atomic_t guard_fired, interrupted;
+static volatile pid_t live_pid;
+
+void sup_kill_all(void)
+{
+	if (live_pid > 0)
+		kill(live_pid, SIGKILL);
+}
+
+bool sup_det(const struct sup *s) { return s->cfg->det; }
+bool sup_replaying(const struct sup *s) { return s->dec.replay; }
+unsigned sup_cpus(const struct sup *s) { return s->cfg->cpus; }
+struct vclock *sup_clock(struct sup *s) { return &s->clock; }
+struct decider *sup_decider(struct sup *s) { return &s->dec; }
+
+static void stop_run(struct sup *s, enum sup_outcome o, const char *fmt, va_list ap)
+{
+	if (s->stopping)
+		return;
+	s->stopping = true;
+	s->stop_outcome = o;
+	vsnprintf(s->res->message, sizeof(s->res->message), fmt, ap);
+}
+
+static PRINTF(3, 4) void stop(struct sup *s, enum sup_outcome o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	stop_run(s, o, fmt, ap);
+	va_end(ap);
+}
+
+void sup_abort(struct sup *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	stop_run(s, SUP_ABORTED, fmt, ap);
+	va_end(ap);
+}
+
+void sup_advance(struct sup *s, uint64_t ns)
+{
+	uint64_t limit = s->cfg->timeout_ns;
+
+	s->clock.now = ns > UINT64_MAX / 4 - s->clock.now ? UINT64_MAX / 4 : s->clock.now + ns;
+	if (s->cfg->det && limit && s->clock.now > limit) {
+		s->clock.now = limit;
+		stop(s, SUP_TIMEOUT, "the program ran past the virtual time limit of %" PRIu64 " ms",
+		     limit / 1000000);
+	}
+}
+
+/* ---- changed files ---- */
+
+static size_t chg_slot(const struct chg *tab, size_t cap, uint64_t dev, uint64_t ino)
+{
+	size_t i = (size_t)XXH3_64bits_withSeed(&ino, sizeof(ino), dev) & (cap - 1);
+
+	while (tab[i].ino && !(tab[i].dev == dev && tab[i].ino == ino))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+void sup_mark_changed(struct sup *s, uint64_t dev, uint64_t ino, unsigned set, unsigned clear)
+{
+	uint64_t now;
+	struct chg *c;
+	unsigned i;
+
+	if (!ino)
+		return;
+	if ((s->nchg + 1) * 2 > s->capchg) {
+		size_t cap = s->capchg ? s->capchg * 2 : 64, j;
+		struct chg *tab = xcalloc(cap, sizeof(*tab));
+
+		for (j = 0; j < s->capchg; j++)
+			if (s->chg[j].ino)
+				tab[chg_slot(tab, cap, s->chg[j].dev, s->chg[j].ino)] = s->chg[j];
+		free(s->chg);
+		s->chg = tab;
+		s->capchg = cap;
+	}
+	c = &s->chg[chg_slot(s->chg, s->capchg, dev, ino)];
+	if (!c->ino) {
+		c->dev = dev;
+		c->ino = ino;
+		s->nchg++;
+	}
+	vclock_read(&s->clock, 0 /* CLOCK_REALTIME */, &now);
+	for (i = 0; i < 4; i++)
+		if (set & (1u << i))
+			c->t[i] = now;
+	c->mask = (c->mask | set) & ~clear;
+}
+
+const struct chg *sup_changed(const struct sup *s, uint64_t dev, uint64_t ino)
+{
+	const struct chg *c;
+
+	if (!s->capchg || !ino)
+		return NULL;
+	c = &s->chg[chg_slot(s->chg, s->capchg, dev, ino)];
+	return c->ino ? c : NULL;
+}
+
+bool sup_any_changed(const struct sup *s)
+{
+	return s->nchg > 0;
+}
+
+/* ---- events: record or compare ---- */
+
+static void diverge(struct sup *s, const struct ev *expected, const struct ev *observed,
+		    const char *why)
+{
+	struct buf *d = &s->res->detail;
+	struct buf line = { 0 };
+	unsigned i;
+
+	if (s->stopping)
+		return;
+	s->res->divergence_index = s->res->events;
+	stop(s, SUP_DIVERGED, "replay diverged at event #%" PRIu64 " (thread %u): %s",
+	     s->res->events, observed ? observed->tid : expected ? expected->tid : 0, why);
+	buf_addf(d, "  expected: ");
+	if (expected)
+		ev_format(expected, d);
+	else
+		buf_addf(d, "(end of trace)");
+	buf_addf(d, "\n  observed: ");
+	if (observed)
+		ev_format(observed, d);
+	else
+		buf_addf(d, "(the program exited)");
+	buf_addf(d, "\n");
+	if (s->rp_nhist)
+		buf_addf(d, "  events before it:\n");
+	for (i = 0; i < s->rp_nhist; i++) {
+		size_t pos = s->rp_hist[i];
+		struct ev e;
+
+		if (ev_decode(s->dec.in, s->dec.in_len, &pos, &e))
+			break;
+		line.len = 0;
+		ev_format(&e, &line);
+		buf_addf(d, "    #%" PRIu64 " %.*s\n", s->res->events - s->rp_nhist + i,
+			 (int)line.len, (const char *)line.data);
+	}
+	buf_release(&line);
+}
+
+static bool same_question(const struct ev *a, const struct ev *b)
+{
+	unsigned i;
+
+	if (a->tag != b->tag || a->tid != b->tid || a->nr != b->nr)
+		return false;
+	if (a->tag == EV_EXEC)
+		return a->len == b->len && !memcmp(a->bytes, b->bytes, a->len);
+	if (a->tag != EV_SYSCALL)
+		return true;
+	if (a->nargs != b->nargs)
+		return false;
+	for (i = 0; i < a->nargs; i++)
+		if (a->args[i] != b->args[i])
+			return false;
+	return true;
+}
+
+/* Start an event: in replay, check it is the one the log has next. */
+static void event_begin(struct sup *s, const struct ev *e)
+{
+	struct ev want;
+	size_t pos = s->rp_pos;
+
+	if (!s->dec.replay || s->stopping)
+		return;
+	if (pos >= s->dec.in_len) {
+		diverge(s, NULL, e, "the program went on past the end of the trace");
+		return;
+	}
+	if (ev_decode(s->dec.in, s->dec.in_len, &pos, &want) || ev_is_decision(want.tag)) {
+		diverge(s, NULL, e, "the trace is out of step (a decision where an event belongs)");
+		return;
+	}
+	if (!same_question(&want, e)) {
+		diverge(s, &want, e, want.tag == e->tag && want.nr == e->nr
+				     ? "same call, different arguments"
+				     : "the program asked something else");
+		return;
+	}
+	s->dec.pos = pos;
+}
+
+static void event_end(struct sup *s, const struct ev *e)
+{
+	struct ev want, next;
+	size_t pos;
+
+	if (!s->dec.replay) {
+		ev_encode(&s->res->stream, e);
+		buf_add(&s->res->stream, s->dec.pending.data, s->dec.pending.len);
+		s->dec.pending.len = 0;
+		s->res->events++;
+		return;
+	}
+	if (s->stopping)
+		return;
+	pos = s->rp_pos;
+	if (ev_decode(s->dec.in, s->dec.in_len, &pos, &want))
+		BUG("replay cursor on a bad record");
+	if (s->dec.diverged) {
+		diverge(s, &want, e, s->dec.why);
+		return;
+	}
+	if (want.has_result && e->has_result && want.result != e->result) {
+		diverge(s, &want, e, "same call, different result");
+		return;
+	}
+	pos = s->dec.pos;
+	if (pos < s->dec.in_len && !ev_decode(s->dec.in, s->dec.in_len, &pos, &next) &&
+	    ev_is_decision(next.tag)) {
+		diverge(s, &want, e, "the program asked fewer questions than were recorded");
+		return;
+	}
+	ev_encode(&s->res->stream, e);
+	if (s->rp_nhist == ARRAY_SIZE(s->rp_hist))
+		memmove(s->rp_hist, s->rp_hist + 1, sizeof(s->rp_hist) - sizeof(s->rp_hist[0]));
+	else
+		s->rp_nhist++;
+	s->rp_hist[s->rp_nhist - 1] = s->rp_pos;
+	s->rp_pos = s->dec.pos;
+	s->res->events++;
+}
+
+/* ---- ptrace plumbing ---- */
+
+static int getregs(struct tracee *t)
+{
+	t->regs_dirty = false;
+	return ptrace(PTRACE_GETREGS, t->pid, 0, &t->regs) ? -errno : 0;
+}
+
+static int resume(struct tracee *t, enum __ptrace_request req, int sig)
+{
+	if (t->regs_dirty && ptrace(PTRACE_SETREGS, t->pid, 0, &t->regs))
+		return -errno;
+	t->regs_dirty = false;
+	return ptrace(req, t->pid, 0, (void *)(uintptr_t)sig) ? -errno : 0;
+}
+
+/* ---- stops ---- */
+
+static void on_seccomp(struct sup *s, struct tracee *t)
+{
+	const struct sys_row *row;
+	struct sys_call *c = &s->cur;
+	enum sys_action act;
+	struct ev *e = &s->cur_ev;
+	unsigned i;
+
+	if (getregs(t))
+		return;
+	row = t->regs.orig_rax < SYS_NR_MAX ? &sys_table[t->regs.orig_rax] : NULL;
+	if (!row || !row->entry) {
+		/* A filter of the program's own asked for a trace stop; not ours. */
+		resume(t, PTRACE_CONT, 0);
+		return;
+	}
+	memset(c, 0, sizeof(*c));
+	c->nr = (uint32_t)t->regs.orig_rax;
+	c->args[0] = t->regs.rdi;
+	c->args[1] = t->regs.rsi;
+	c->args[2] = t->regs.rdx;
+	c->args[3] = t->regs.r10;
+	c->args[4] = t->regs.r8;
+	c->args[5] = t->regs.r9;
+	memset(e, 0, sizeof(*e));
+	e->tag = EV_SYSCALL;
+	e->tid = t->vtid;
+	e->nr = c->nr;
+	e->nargs = row->nargs;
+	for (i = 0; i < row->nargs; i++)
+		e->args[i] = c->args[i];
+	sup_advance(s, s->clock.syscall_cost);
+	event_begin(s, e);
+	if (s->stopping)
+		return;
+	act = row->entry(t, c);
+	switch (act) {
+	case SYS_EMULATE:
+		t->regs.orig_rax = (uint64_t)-1;
+		t->regs.rax = (uint64_t)c->ret;
+		t->regs_dirty = true;
+		e->has_result = 1;
+		e->result = c->ret;
+		event_end(s, e);
+		resume(t, PTRACE_CONT, 0);
+		break;
+	case SYS_CONTINUE:
+		event_end(s, e);
+		resume(t, PTRACE_CONT, 0);
+		break;
+	case SYS_EXIT_STOP:
+		s->cur_row = row;
+		resume(t, PTRACE_SYSCALL, 0);
+		break;
+	case SYS_ABORT:
+		break;
+	}
+}
+
+static void on_syscall_exit(struct sup *s, struct tracee *t)
+{
+	struct sys_call *c = &s->cur;
+	const struct sys_row *row = s->cur_row;
+
+	s->cur_row = NULL;
+	if (getregs(t))
+		return;
+	if (!row) {
+		resume(t, PTRACE_CONT, 0);
+		return;
+	}
+	c->ret = (int64_t)t->regs.rax;
+	if (row->exit)
+		row->exit(t, c);
+	s->cur_ev.has_result = 1;
+	s->cur_ev.result = c->ret;
+	event_end(s, &s->cur_ev);
+	if (!s->stopping)
+		resume(t, PTRACE_CONT, 0);
+}
+
+/* Read one 8-byte word of the new image's initial stack. */
+static int stack_word(struct tracee *t, uint64_t addr, uint64_t *w)
+{
+	return tracee_read(t, addr, w, sizeof(*w));
+}
+
+/*
+ * After exec: hide the vDSO (AT_SYSINFO_EHDR becomes AT_IGNORE, so libc
+ * falls back to real syscalls, which we trap) and replace the AT_RANDOM bytes
+ * with seeded ones. Layout per the x86-64 psABI: argc, argv[], NULL, envp[],
+ * NULL, auxv pairs up to AT_NULL.
+ */
+static void on_exec(struct sup *s, struct tracee *t)
+{
+	char exe[PATH_MAX], path[64];
+	uint64_t sp, w, type, val;
+	uint8_t rnd[16];
+	struct ev e = { .tag = EV_EXEC };
+	ssize_t n;
+	int nulls = 0, guard;
+
+	if (getregs(t))
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)t->pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	exe[n < 0 ? 0 : n] = 0;
+	e.tid = t->vtid;
+	e.bytes = (const uint8_t *)exe;
+	e.len = strlen(exe);
+	sup_advance(s, s->clock.syscall_cost);
+	event_begin(s, &e);
+	if (s->stopping)
+		return;
+	sp = t->regs.rsp + 8; /* skip argc */
+	for (guard = 0; nulls < 2 && guard < 1 << 20; guard++, sp += 8) {
+		if (stack_word(t, sp, &w))
+			goto bad;
+		if (!w)
+			nulls++;
+	}
+	for (guard = 0; guard < 512; guard++, sp += 16) {
+		if (stack_word(t, sp, &type) || stack_word(t, sp + 8, &val))
+			goto bad;
+		if (type == AT_NULL)
+			break;
+		if (type == AT_SYSINFO_EHDR) {
+			uint64_t ignore = AT_IGNORE;
+
+			if (tracee_write(t, sp, &ignore, sizeof(ignore)))
+				goto bad;
+		} else if (type == AT_RANDOM) {
+			decide_bytes(&s->dec, STREAM_AT_RANDOM, rnd, sizeof(rnd));
+			if (tracee_write(t, val, rnd, sizeof(rnd)))
+				goto bad;
+		}
+	}
+	event_end(s, &e);
+	if (!s->stopping)
+		resume(t, PTRACE_CONT, 0);
+	return;
+bad:
+	stop(s, SUP_ERROR, "cannot rewrite the auxiliary vector of '%s' after exec", exe);
+}
+
+/* rdtsc/rdtscp fault under PR_TSC_SIGSEGV: answer from the virtual clock (1 GHz). */
+static bool emulate_tsc(struct sup *s, struct tracee *t)
+{
+	uint8_t insn[3];
+	struct ev e = { .tag = EV_INSN };
+	uint64_t tsc;
+	unsigned len;
+
+	if (getregs(t) || tracee_read(t, t->regs.rip, insn, sizeof(insn)))
+		return false;
+	if (insn[0] == 0x0f && insn[1] == 0x31) {
+		e.nr = INSN_RDTSC;
+		len = 2;
+	} else if (insn[0] == 0x0f && insn[1] == 0x01 && insn[2] == 0xf9) {
+		e.nr = INSN_RDTSCP;
+		len = 3;
+	} else {
+		return false;
+	}
+	e.tid = t->vtid;
+	sup_advance(s, s->clock.syscall_cost);
+	event_begin(s, &e);
+	if (s->stopping)
+		return true;
+	tsc = decide_value(&s->dec, s->clock.boot_ns + s->clock.now);
+	t->regs.rax = tsc & 0xffffffffu;
+	t->regs.rdx = tsc >> 32;
+	if (e.nr == INSN_RDTSCP)
+		t->regs.rcx = 0; /* TSC_AUX: CPU 0 */
+	t->regs.rip += len;
+	t->regs_dirty = true;
+	event_end(s, &e);
+	if (!s->stopping)
+		resume(t, PTRACE_CONT, 0);
+	return true;
+}
+
+static void on_signal(struct sup *s, struct tracee *t, int sig)
+{
+	struct ev e = { .tag = EV_SIGNAL, .tid = t->vtid, .nr = (uint32_t)sig };
+
+	if (sig == SIGSEGV && emulate_tsc(s, t))
+		return;
+	event_begin(s, &e);
+	event_end(s, &e);
+	if (!s->stopping)
+		resume(t, PTRACE_CONT, sig);
+}
+
+/* ---- output capture ---- */
+
+struct pump {
+	int in[2];        /* read ends of the program's stdout and stderr pipes */
+	int file[2];      /* capture files */
+	int pass[2];      /* passthrough fds or -1 */
+	XXH3_state_t *h[2];
+	uint64_t len[2];
+	int err;
+};
+
+static void write_fully(int fd, const uint8_t *p, size_t n, int *err)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			if (err && !*err)
+				*err = errno;
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void *pump_main(void *arg)
+{
+	struct pump *p = arg;
+	struct pollfd pfd[2];
+	uint8_t chunk[65536];
+	int open_n = 2, i;
+
+	for (i = 0; i < 2; i++)
+		pfd[i] = (struct pollfd){ .fd = p->in[i], .events = POLLIN };
+	while (open_n) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (pfd[i].fd < 0 || !pfd[i].revents)
+				continue;
+			n = read(pfd[i].fd, chunk, sizeof(chunk));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				pfd[i].fd = -1;
+				open_n--;
+				continue;
+			}
+			write_fully(p->file[i], chunk, (size_t)n, &p->err);
+			if (p->pass[i] >= 0)
+				write_fully(p->pass[i], chunk, (size_t)n, NULL);
+			XXH3_64bits_update(p->h[i], chunk, (size_t)n);
+			p->len[i] += (uint64_t)n;
+		}
+	}
+	return NULL;
+}
+
+/* ---- the run ---- */
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	guard_fired = 1;
+}
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void drain(pid_t pid, int *status)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, status, __WALL) >= 0) {
+		if (WIFEXITED(*status) || WIFSIGNALED(*status))
+			return;
+	}
+}
+
+static const long trace_opts = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE |
+			       PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC |
+			       PTRACE_O_TRACESYSGOOD;
+
+/* Attach to the sandbox init, let it fork the program, and hand back the program's pid. */
+static pid_t start_program(pid_t init, int sync_fd, int *status)
+{
+	unsigned long msg = 0;
+	pid_t prog;
+
+	if (ptrace(PTRACE_SEIZE, init, 0, (void *)trace_opts)) {
+		int e = errno;
+
+		kill(init, SIGKILL);
+		waitpid(init, status, 0);
+		return -e;
+	}
+	if (write(sync_fd, "g", 1) != 1)
+		return -EPIPE;
+	for (;;) {
+		if (waitpid(init, status, __WALL) < 0)
+			return errno == EINTR ? (interrupted ? -EINTR : 0) : -errno;
+		if (WIFEXITED(*status) || WIFSIGNALED(*status))
+			return 0; /* set-up failed; the error pipe says why */
+		if ((*status >> 8) == (SIGTRAP | (PTRACE_EVENT_FORK << 8)))
+			break;
+		/* Any other stop of the init: resume it unchanged. */
+		ptrace(PTRACE_CONT, init, 0, (void *)(uintptr_t)((*status >> 16) ? 0 : WSTOPSIG(*status)));
+	}
+	ptrace(PTRACE_GETEVENTMSG, init, 0, &msg);
+	prog = (pid_t)msg;
+	ptrace(PTRACE_DETACH, init, 0, 0);
+	/* The auto-attached program starts in a PTRACE_EVENT_STOP. */
+	while (waitpid(prog, status, __WALL) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return prog;
+}
+
+static int open_capture(const char *dir, const char *name)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		error("cannot create '%s': %s", path, strerror(errno));
+	free(path);
+	return fd;
+}
+
+static int write_cpu_file(const char *dir, unsigned cpus, char **path_out)
+{
+	char text[32];
+	int n = cpus <= 1 ? snprintf(text, sizeof(text), "0\n")
+			  : snprintf(text, sizeof(text), "0-%u\n", cpus - 1);
+
+	*path_out = xasprintf("%s/cpus", dir);
+	return write_file_atomic(*path_out, text, (size_t)n);
+}
+
+static void finish_status(struct sup *s, int status)
+{
+	struct ev e = { .tag = EV_EXIT, .tid = s->main.vtid, .nr = (uint32_t)status };
+
+	if (WIFEXITED(status)) {
+		s->res->outcome = SUP_EXITED;
+		s->res->exit_code = WEXITSTATUS(status);
+	} else {
+		s->res->outcome = SUP_SIGNALED;
+		s->res->signal = WTERMSIG(status);
+	}
+	event_begin(s, &e);
+	event_end(s, &e);
+	if (s->dec.replay && !s->stopping && s->rp_pos != s->dec.in_len)
+		diverge(s, NULL, &e, "the program exited before the end of the trace");
+}
+
+static void event_loop(struct sup *s, pid_t prog, int *status)
+{
+	struct tracee *t = &s->main;
+
+	for (;;) {
+		pid_t w = waitpid(prog, status, __WALL);
+		int sig, event;
+
+		if (w < 0) {
+			if (errno != EINTR) {
+				stop(s, SUP_ERROR, "waitpid: %s", strerror(errno));
+				break;
+			}
+			if (interrupted)
+				stop(s, SUP_ERROR, "interrupted");
+			else if (guard_fired && s->cfg->det)
+				stop(s, SUP_TIMEOUT, "real-time guard: the program ran %" PRIu64
+				     " s of real time without finishing (it may spin without syscalls; see --wall-timeout)",
+				     (uint64_t)(s->cfg->wall_guard_ns / 1000000000ULL));
+			else if (guard_fired)
+				stop(s, SUP_TIMEOUT, "the program ran past the time limit of %" PRIu64 " ms",
+				     s->cfg->timeout_ns ? s->cfg->timeout_ns / 1000000 : s->cfg->wall_guard_ns / 1000000);
+			if (guard_fired)
+				s->res->wall_guard = true;
+			if (s->stopping)
+				break;
+			continue;
+		}
+		if (WIFEXITED(*status) || WIFSIGNALED(*status)) {
+			finish_status(s, *status);
+			return;
+		}
+		if (!WIFSTOPPED(*status))
+			continue;
+		sig = WSTOPSIG(*status);
+		event = *status >> 16;
+		if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP)
+			on_seccomp(s, t);
+		else if (sig == (SIGTRAP | 0x80))
+			on_syscall_exit(s, t);
+		else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC)
+			on_exec(s, t);
+		else if (event == PTRACE_EVENT_STOP)
+			resume(t, PTRACE_CONT, 0);
+		else if (sig == SIGTRAP && event)
+			resume(t, PTRACE_CONT, 0); /* fork/clone events cannot happen: spawn is refused */
+		else
+			on_signal(s, t, sig);
+		if (s->stopping)
+			break;
+	}
+	drain(prog, status);
+}
+
+static void arm_guard(uint64_t ns)
+{
+	struct itimerval it = { 0 };
+
+	it.it_value.tv_sec = (time_t)(ns / 1000000000ULL);
+	it.it_value.tv_usec = (suseconds_t)(ns % 1000000000ULL / 1000);
+	if (!it.it_value.tv_sec && !it.it_value.tv_usec)
+		it.it_value.tv_usec = 1;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+int sup_run(const struct sup_config *cfg, struct sup_result *res)
+{
+	struct sup s = { .cfg = cfg, .res = res };
+	struct policy pol;
+	struct sock_fprog prog = { 0 };
+	struct sandbox_spec spec = { 0 };
+	struct sandbox_failure fail;
+	struct pump pump = { .in = { -1, -1 }, .file = { -1, -1 } };
+	struct sigaction sa = { 0 }, old_alrm, old_int, old_term;
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, failp[2] = { -1, -1 }, syncp[2] = { -1, -1 };
+	char *cpu_path = NULL;
+	pthread_t pump_thread;
+	bool pumping = false;
+	sigset_t block, oldmask;
+	pid_t init = -1, child;
+	int status = 0, ret = -1, i;
+
+	memset(res, 0, sizeof(*res));
+	vclock_init(&s.clock, cfg->epoch_ns);
+	decider_init(&s.dec, cfg->seed, cfg->replay ? cfg->replay->data : NULL,
+		     cfg->replay ? cfg->replay->len : 0);
+	if (cfg->replay)
+		s.dec.in = cfg->replay->data ? cfg->replay->data : (const uint8_t *)"";
+	s.main.vtid = 1;
+	s.main.sup = &s;
+	if (policy_parse(policy_text, &pol))
+		return -1;
+	if (policy_compile(&pol, &prog))
+		goto out;
+	if (write_cpu_file(cfg->run_dir, cfg->cpus, &cpu_path))
+		goto out;
+	pump.file[0] = open_capture(cfg->run_dir, "stdout");
+	pump.file[1] = open_capture(cfg->run_dir, "stderr");
+	if (pump.file[0] < 0 || pump.file[1] < 0)
+		goto out;
+	if (pipe2(outp, O_CLOEXEC) || pipe2(errp, O_CLOEXEC) || pipe2(failp, O_CLOEXEC) ||
+	    pipe2(syncp, O_CLOEXEC)) {
+		error("cannot create pipes: %s", strerror(errno));
+		goto out;
+	}
+	spec = (struct sandbox_spec){
+		.exe = cfg->exe, .argv = cfg->argv, .envp = cfg->envp, .cwd = cfg->cwd,
+		.stdout_fd = outp[1], .stderr_fd = errp[1], .err_fd = failp[1],
+		.sync_fd = syncp[0], .filter = &prog, .cpu_file = cpu_path,
+		.userns = geteuid() != 0,
+	};
+	guard_fired = interrupted = 0;
+	sa.sa_handler = on_alarm; /* no SA_RESTART: waitpid must return EINTR */
+	sigaction(SIGALRM, &sa, &old_alrm);
+	sa.sa_handler = on_interrupt;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	init = sandbox_clone(&spec);
+	if (init < 0) {
+		error("cannot create the sandbox: %s%s", strerror(-init),
+		      init == -EPERM || init == -EINVAL ? " (are unprivileged user namespaces disabled?)" : "");
+		init = -1;
+		goto restore;
+	}
+	close(outp[1]);
+	close(errp[1]);
+	close(failp[1]);
+	close(syncp[0]);
+	outp[1] = errp[1] = failp[1] = syncp[0] = -1;
+	if (spec.userns && sandbox_map_ids(init)) {
+		error("cannot map user ids into the sandbox");
+		kill(init, SIGKILL);
+		goto restore;
+	}
+	child = start_program(init, syncp[1], &status);
+	close(syncp[1]);
+	syncp[1] = -1;
+	if (child <= 0) {
+		if (child < 0) {
+			error("cannot start the sandbox: %s", strerror(-child));
+			goto restore;
+		}
+		if (read(failp[0], &fail, sizeof(fail)) == sizeof(fail))
+			error("%s: %s", sandbox_stage_name(fail.stage), strerror(fail.err));
+		else
+			error("the sandbox init died during set-up");
+		goto restore;
+	}
+	live_pid = child;
+	s.main.pid = child;
+	/* The pump thread must never take SIGALRM/SIGINT meant for waitpid. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &oldmask);
+	pump.in[0] = outp[0];
+	pump.in[1] = errp[0];
+	pump.pass[0] = cfg->out_fd;
+	pump.pass[1] = cfg->err_fd;
+	for (i = 0; i < 2; i++) {
+		pump.h[i] = XXH3_createState();
+		XXH3_64bits_reset(pump.h[i]);
+	}
+	pumping = !pthread_create(&pump_thread, NULL, pump_main, &pump);
+	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
+	if (!pumping) {
+		error("cannot start the output thread");
+		drain(child, &status);
+		goto restore;
+	}
+	arm_guard(!cfg->det && cfg->timeout_ns && cfg->timeout_ns < cfg->wall_guard_ns
+			  ? cfg->timeout_ns : cfg->wall_guard_ns);
+	ptrace(PTRACE_CONT, child, 0, 0);
+	event_loop(&s, child, &status);
+	arm_guard(0);
+	{
+		struct itimerval off = { 0 };
+
+		setitimer(ITIMER_REAL, &off, NULL);
+	}
+	live_pid = 0;
+	if (s.stopping) {
+		res->outcome = s.stop_outcome;
+	} else if (res->outcome == SUP_EXITED && res->exit_code == 127 && res->events <= 1 &&
+		   read(failp[0], &fail, sizeof(fail)) == sizeof(fail)) {
+		res->outcome = SUP_ERROR;
+		snprintf(res->message, sizeof(res->message), "%s '%s': %s",
+			 sandbox_stage_name(fail.stage), cfg->exe, strerror(fail.err));
+	}
+	pthread_join(pump_thread, NULL);
+	pumping = false;
+	for (i = 0; i < 2; i++) {
+		uint64_t h = XXH3_64bits_digest(pump.h[i]);
+
+		if (i == 0) {
+			res->stdout_hash = h;
+			res->stdout_len = pump.len[0];
+		} else {
+			res->stderr_hash = h;
+			res->stderr_len = pump.len[1];
+		}
+	}
+	if (pump.err)
+		warning("cannot save the program's output: %s", strerror(pump.err));
+	res->vtime_ns = s.clock.now;
+	ret = 0;
+restore:
+	if (init > 0)
+		while (waitpid(init, &status, 0) < 0 && errno == EINTR)
+			;
+	sigaction(SIGALRM, &old_alrm, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+out:
+	for (i = 0; i < 2; i++) {
+		if (pump.h[i])
+			XXH3_freeState(pump.h[i]);
+		if (pump.file[i] >= 0) {
+			fsync(pump.file[i]);
+			close(pump.file[i]);
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		if (outp[i] >= 0)
+			close(outp[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+		if (failp[i] >= 0)
+			close(failp[i]);
+		if (syncp[i] >= 0)
+			close(syncp[i]);
+	}
+	free(cpu_path);
+	free(prog.filter);
+	policy_release(&pol);
+	decider_release(&s.dec);
+	free(s.chg);
+	return ret;
+}
+
+void sup_result_release(struct sup_result *res)
+{
+	buf_release(&res->detail);
+	buf_release(&res->stream);
+}

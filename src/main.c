@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fozzy: global flags, the command table, dispatch.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fozzy/cmd.h"
+#include "fozzy/core.h"
+#include "fozzy/exit.h"
+#include "fozzy/report.h"
+#include "fozzy/util.h"
+#include "fozzy/version.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "run a program under the supervisor, deterministically with --det" },
+	{ "replay", cmd_replay, "re-execute a recorded trace and check it matches" },
+	{ "trace", cmd_trace, "verify or dump a .fozzy trace" },
+	{ "policy", cmd_policy, "print the syscall policy table" },
+	{ "version", cmd_version, "print the version" },
+};
+
+/* Commands of the contract (SPEC.md) that this build does not have yet. */
+static const char *const planned[] = {
+	"test", "fuzz", "explore", "shrink", "ci", "gate", "full", "report", "artifacts",
+	"corpus", "profile", "memory", "map", "doctor", "env", "schema", "steps", "validate",
+	"init", "usage",
+};
+
+static void print_help(void)
+{
+	size_t i;
+
+	printf("usage: fozzy [--json] [--strict|--unsafe] [--no-color] [--cwd DIR] <command> [ARGS]\n\n");
+	printf("fozzy runs native Linux test binaries deterministically in a sandbox and turns\n"
+	       "every run into a trace that can be verified and replayed.\n\ncommands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		printf("  %-9s %s\n", commands[i].name, commands[i].help);
+	printf("\nglobal flags (before or after the command):\n"
+	       "  --json        machine-readable output on stdout\n"
+	       "  --strict      strict mode (the default)\n"
+	       "  --unsafe      turn strict mode off\n"
+	       "  --no-color    no ANSI colours\n"
+	       "  --cwd DIR     change to DIR first\n"
+	       "  --help        this text; 'fozzy <command> --help' for a command\n"
+	       "  --version     print the version\n\n"
+	       "exit status: 0 pass, 1 fail, 2 error, 3 timeout, 4 crash\n"
+	       "see fozzy(1) and fozzy(5)\n");
+}
+
+static void die_cleanup(void)
+{
+	sup_kill_all();
+}
+
+int main(int argc, char **argv)
+{
+	int i, code, strict_seen = 0;
+	const char *cmd = NULL;
+
+	set_die_hook(die_cleanup);
+	/* Global flags before the command; JSON error mode is known from the whole argv. */
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			global.json = true;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--json"))
+			global.json = true;
+		else if (!strcmp(a, "--strict") || !strcmp(a, "--strict-verify"))
+			strict_seen = 1;
+		else if (!strcmp(a, "--unsafe"))
+			global.unsafe = true;
+		else if (!strcmp(a, "--no-color"))
+			global.no_color = true;
+		else if (!strcmp(a, "--cwd") && i + 1 < argc) {
+			if (chdir(argv[++i]))
+				die("cannot change to '%s': %s", argv[i], strerror(errno));
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			print_help();
+			return EXIT_PASS;
+		} else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
+			printf("fozzy %s\n", FOZZY_VERSION);
+			return EXIT_PASS;
+		} else if (a[0] == '-') {
+			return usage_error(NULL, "unknown global option '%s'", a);
+		} else {
+			cmd = a;
+			break;
+		}
+	}
+	if (strict_seen && global.unsafe)
+		return usage_error(NULL, "--strict and --unsafe cannot be used together");
+	if (!cmd) {
+		if (global.json)
+			return usage_error(NULL, "missing command");
+		print_help();
+		return EXIT_ERROR;
+	}
+	code = -1;
+	for (size_t k = 0; k < ARRAY_SIZE(commands); k++)
+		if (!strcmp(cmd, commands[k].name))
+			code = commands[k].fn(argc - i, argv + i);
+	if (code < 0) {
+		for (size_t k = 0; k < ARRAY_SIZE(planned); k++)
+			if (!strcmp(cmd, planned[k])) {
+				error("'%s' is not available in this build yet", cmd);
+				code = EXIT_ERROR;
+			}
+		if (code < 0)
+			return usage_error(NULL, "unknown command '%s'", cmd);
+	}
+	if (global.json && code == EXIT_ERROR && !json_printed && last_error()[0])
+		json_print_error(last_error());
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "fozzy: cannot write to stdout: %s\n", strerror(errno));
+		return EXIT_ERROR;
+	}
+	return code;
+}

@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `fozzy run -- CMD` and `fozzy replay TRACE`: one program run under the
+ * supervisor, seeded (run) or fed from a trace (replay), then reported:
+ * run folder, report.json, trace.fozzy, human or JSON summary, exit code.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "fozzy/core.h"
+#include "fozzy/exit.h"
+#include "fozzy/modes.h"
+#include "fozzy/report.h"
+#include "fozzy/sys.h"
+#include "fozzy/trace.h"
+#include "fozzy/version.h"
+
+extern char **environ;
+
+void run_opts_init(struct run_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->wall_timeout_ns = RUN_DEFAULT_WALL_TIMEOUT_NS;
+	o->cpus = RUN_DEFAULT_CPUS;
+	o->epoch_ns = VCLOCK_DEFAULT_EPOCH_NS;
+	o->base_dir = ".fozzy";
+	o->strict = true;
+}
+
+void replay_opts_init(struct replay_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->base_dir = ".fozzy";
+	o->wall_timeout_ns = RUN_DEFAULT_WALL_TIMEOUT_NS;
+}
+
+char *resolve_program(const char *name)
+{
+	char full[PATH_MAX], *path, *dir, *save = NULL, *cand = NULL;
+	struct stat st;
+
+	if (!*name)
+		return NULL;
+	if (strchr(name, '/')) {
+		cand = xstrdup(name);
+	} else {
+		path = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/local/bin:/usr/bin:/bin");
+		for (dir = strtok_r(path, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+			char *p = xasprintf("%s/%s", *dir ? dir : ".", name);
+
+			if (!stat(p, &st) && S_ISREG(st.st_mode) && !access(p, X_OK)) {
+				cand = p;
+				break;
+			}
+			free(p);
+		}
+		free(path);
+	}
+	if (!cand || !realpath(cand, full)) {
+		free(cand);
+		return NULL;
+	}
+	free(cand);
+	if (stat(full, &st) || !S_ISREG(st.st_mode) || access(full, X_OK))
+		return NULL;
+	return xstrdup(full);
+}
+
+/* XXH3-128 of a file, as 32 hex digits. Returns 0 or -1 with errno. */
+static int hash_file(const char *path, char out[33])
+{
+	XXH3_state_t *st = XXH3_createState();
+	XXH128_canonical_t c;
+	uint8_t chunk[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		XXH3_freeState(st);
+		return -1;
+	}
+	XXH3_128bits_reset(st);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		XXH3_128bits_update(st, chunk, (size_t)n);
+	close(fd);
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(st));
+	XXH3_freeState(st);
+	if (n < 0)
+		return -1;
+	hex_encode(c.digest, 16, out);
+	return 0;
+}
+
+static const char *outcome_status(const struct sup_result *r)
+{
+	switch (r->outcome) {
+	case SUP_EXITED:
+		return r->exit_code ? "fail" : "pass";
+	case SUP_SIGNALED:
+		return "crash";
+	case SUP_TIMEOUT:
+		return "timeout";
+	default:
+		return "error";
+	}
+}
+
+static cJSON *string_array(char *const *v)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (; v && *v; v++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(*v)); /* a takes it */
+	return a;
+}
+
+static char **array_strings(const cJSON *a)
+{
+	int n = cJSON_GetArraySize(a), i = 0;
+	char **v = xcalloc((size_t)n + 1, sizeof(*v));
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, a) {
+		if (!cJSON_IsString(it)) {
+			while (i--)
+				free(v[i]);
+			free(v);
+			return NULL;
+		}
+		v[i++] = xstrdup(it->valuestring);
+	}
+	return v;
+}
+
+static void free_strings(char **v)
+{
+	char **p;
+
+	for (p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+static cJSON *output_json(const char *file, uint64_t len, uint64_t hash)
+{
+	cJSON *o = cJSON_CreateObject();
+	char hex[17];
+
+	snprintf(hex, sizeof(hex), "%016" PRIx64, hash);
+	if (file)
+		cJSON_AddStringToObject(o, "path", file);
+	cJSON_AddItemToObject(o, "bytes", json_u64(len)); /* o takes it */
+	cJSON_AddStringToObject(o, "xxh3", hex);
+	return o;
+}
+
+/* Findings of SPEC.md 5.1, for a native run. */
+static cJSON *findings(const struct sup_result *r)
+{
+	cJSON *a = cJSON_CreateArray(), *f = cJSON_CreateObject();
+	char msg[600];
+	const char *kind, *title;
+
+	switch (r->outcome) {
+	case SUP_EXITED:
+		if (!r->exit_code) {
+			cJSON_Delete(f);
+			return a;
+		}
+		kind = "target_behavior";
+		title = "exit_status";
+		snprintf(msg, sizeof(msg), "the program exited with status %d", r->exit_code);
+		break;
+	case SUP_SIGNALED:
+		kind = "panic";
+		title = "signal";
+		snprintf(msg, sizeof(msg), "the program was killed by signal %d (%s)", r->signal,
+			 strsignal(r->signal));
+		break;
+	case SUP_TIMEOUT:
+		kind = "hang";
+		title = r->wall_guard ? "wall_timeout" : "timeout";
+		snprintf(msg, sizeof(msg), "%s", r->message);
+		break;
+	case SUP_DIVERGED:
+		kind = "checker";
+		title = "replay_divergence";
+		snprintf(msg, sizeof(msg), "%s", r->message);
+		break;
+	default:
+		kind = "checker";
+		title = r->outcome == SUP_ABORTED ? "unsupported" : "error";
+		snprintf(msg, sizeof(msg), "%s", r->message);
+		break;
+	}
+	cJSON_AddStringToObject(f, "kind", kind);
+	cJSON_AddStringToObject(f, "title", title);
+	cJSON_AddStringToObject(f, "message", msg);
+	cJSON_AddItemToArray(a, f); /* a takes f */
+	return a;
+}
+
+struct run_ctx {
+	const char *mode;          /* "run" or "replay" */
+	struct sup_config cfg;
+	struct run_dir rd;
+	char exe_hash[33];
+	bool json;
+	char **argv;               /* owned when loaded from a trace */
+	char **envp;
+	char *exe;
+	char *cwd;
+	const cJSON *footer;       /* replay: the recorded outcome */
+};
+
+static cJSON *trace_header(const struct run_ctx *x)
+{
+	cJSON *h = cJSON_CreateObject(), *prog = cJSON_CreateObject(), *pol = cJSON_CreateObject();
+	struct policy p;
+	char hex[17];
+
+	cJSON_AddStringToObject(h, "format", TRACE_FORMAT);
+	cJSON_AddNumberToObject(h, "version", TRACE_VERSION);
+	cJSON_AddStringToObject(h, "fozzy", FOZZY_VERSION);
+	cJSON_AddStringToObject(h, "kind", "native");
+	cJSON_AddStringToObject(h, "mode", x->mode);
+	json_add_u64_string(h, "seed", x->cfg.seed);
+	cJSON_AddBoolToObject(h, "det", x->cfg.det);
+	json_add_u64_string(h, "epochNs", x->cfg.epoch_ns);
+	cJSON_AddNumberToObject(h, "cpus", x->cfg.cpus);
+	json_add_u64_string(h, "timeoutNs", x->cfg.timeout_ns);
+	cJSON_AddStringToObject(prog, "path", x->cfg.exe);
+	cJSON_AddStringToObject(prog, "xxh3", x->exe_hash);
+	cJSON_AddItemToObject(prog, "argv", string_array(x->cfg.argv));
+	cJSON_AddItemToObject(prog, "env", string_array(x->cfg.envp));
+	cJSON_AddStringToObject(prog, "cwd", x->cfg.cwd);
+	cJSON_AddItemToObject(h, "program", prog); /* h takes prog */
+	if (!policy_parse(policy_text, &p)) {
+		snprintf(hex, sizeof(hex), "%016" PRIx64, p.hash);
+		cJSON_AddStringToObject(pol, "xxh3", hex);
+		policy_release(&p);
+	}
+	cJSON_AddItemToObject(h, "policy", pol);
+	return h;
+}
+
+static cJSON *trace_footer(const struct sup_result *r)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(f, "status", outcome_status(r));
+	if (r->outcome == SUP_EXITED)
+		cJSON_AddNumberToObject(f, "exitCode", r->exit_code);
+	else
+		cJSON_AddNullToObject(f, "exitCode");
+	if (r->outcome == SUP_SIGNALED)
+		cJSON_AddNumberToObject(f, "signal", r->signal);
+	else
+		cJSON_AddNullToObject(f, "signal");
+	if (r->message[0])
+		cJSON_AddStringToObject(f, "message", r->message);
+	json_add_u64_string(f, "events", r->events);
+	json_add_u64_string(f, "virtualTimeNs", r->vtime_ns);
+	cJSON_AddItemToObject(f, "stdout", output_json(NULL, r->stdout_len, r->stdout_hash));
+	cJSON_AddItemToObject(f, "stderr", output_json(NULL, r->stderr_len, r->stderr_hash));
+	return f;
+}
+
+static cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, const char *status,
+			   const char *trace_path, cJSON *extra)
+{
+	cJSON *s = cJSON_CreateObject(), *id = cJSON_CreateObject(), *nat = cJSON_CreateObject();
+	uint64_t dur = now_mono_ns() - x->rd.started_mono_ns;
+	char t0[40], t1[40], *p;
+
+	format_rfc3339(x->rd.started_real_ns, t0);
+	format_rfc3339(x->rd.started_real_ns + dur, t1);
+	cJSON_AddStringToObject(s, "status", status);
+	cJSON_AddStringToObject(s, "mode", x->mode);
+	cJSON_AddStringToObject(id, "runId", x->rd.id);
+	cJSON_AddItemToObject(id, "seed", json_u64(x->cfg.seed));
+	if (trace_path)
+		cJSON_AddStringToObject(id, "tracePath", trace_path);
+	p = xasprintf("%s/report.json", x->rd.path);
+	cJSON_AddStringToObject(id, "reportPath", p);
+	free(p);
+	cJSON_AddStringToObject(id, "artifactsDir", x->rd.path);
+	cJSON_AddItemToObject(s, "identity", id);
+	cJSON_AddStringToObject(s, "startedAt", t0);
+	cJSON_AddStringToObject(s, "finishedAt", t1);
+	cJSON_AddItemToObject(s, "durationMs", json_u64(dur / 1000000));
+	cJSON_AddItemToObject(s, "durationNs", json_u64(dur));
+	{
+		cJSON *f = findings(r);
+
+		if (cJSON_GetArraySize(f))
+			cJSON_AddItemToObject(s, "findings", f);
+		else
+			cJSON_Delete(f);
+	}
+	cJSON_AddItemToObject(nat, "command", string_array(x->cfg.argv));
+	cJSON_AddStringToObject(nat, "exe", x->cfg.exe);
+	cJSON_AddStringToObject(nat, "exeXxh3", x->exe_hash);
+	cJSON_AddBoolToObject(nat, "det", x->cfg.det);
+	if (r->outcome == SUP_EXITED)
+		cJSON_AddNumberToObject(nat, "exitCode", r->exit_code);
+	else
+		cJSON_AddNullToObject(nat, "exitCode");
+	if (r->outcome == SUP_SIGNALED) {
+		cJSON_AddNumberToObject(nat, "signal", r->signal);
+		cJSON_AddStringToObject(nat, "signalName", sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "?");
+	} else {
+		cJSON_AddNullToObject(nat, "signal");
+	}
+	cJSON_AddItemToObject(nat, "events", json_u64(r->events));
+	cJSON_AddItemToObject(nat, "virtualTimeNs", json_u64(r->vtime_ns));
+	p = xasprintf("%s/stdout", x->rd.path);
+	cJSON_AddItemToObject(nat, "stdout", output_json(p, r->stdout_len, r->stdout_hash));
+	free(p);
+	p = xasprintf("%s/stderr", x->rd.path);
+	cJSON_AddItemToObject(nat, "stderr", output_json(p, r->stderr_len, r->stderr_hash));
+	free(p);
+	if (r->message[0])
+		cJSON_AddStringToObject(nat, "message", r->message);
+	cJSON_AddItemToObject(s, "native", nat);
+	if (extra)
+		cJSON_AddItemToObject(s, "replay", extra); /* s takes extra */
+	return s;
+}
+
+static void print_human(const struct run_ctx *x, const struct sup_result *r, const char *status,
+			const char *trace_path, const char *note)
+{
+	char upper[16];
+	size_t i;
+
+	for (i = 0; status[i] && i < sizeof(upper) - 1; i++)
+		upper[i] = (char)(status[i] >= 'a' && status[i] <= 'z' ? status[i] - 32 : status[i]);
+	upper[i] = 0;
+	fflush(stdout);
+	fprintf(stderr, "fozzy %s %s\n", x->mode, upper);
+	if (note)
+		fprintf(stderr, "  %s\n", note);
+	if (r->outcome == SUP_EXITED)
+		fprintf(stderr, "  exit status %d\n", r->exit_code);
+	else if (r->outcome == SUP_SIGNALED)
+		fprintf(stderr, "  killed by signal %d (SIG%s)\n", r->signal,
+			sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "?");
+	if (r->message[0])
+		fprintf(stderr, "  %s\n", r->message);
+	if (r->detail.len)
+		fprintf(stderr, "%.*s", (int)r->detail.len, (const char *)r->detail.data);
+	fprintf(stderr, "  run %s\n  seed %" PRIu64 "%s\n  events %" PRIu64 ", virtual time %" PRIu64 " ms\n",
+		x->rd.id, x->cfg.seed, x->cfg.det ? " (--det)" : "", r->events, r->vtime_ns / 1000000);
+	if (trace_path)
+		fprintf(stderr, "  trace %s\n", trace_path);
+	fprintf(stderr, "  artifacts %s\n", x->rd.path);
+	if (trace_path && strcmp(status, "pass") && strcmp(x->mode, "replay"))
+		fprintf(stderr, "  replay with: fozzy replay %s\n", trace_path);
+}
+
+/* Write report.json and the trace; returns the trace path (owned) or NULL. */
+static char *write_artifacts(const struct run_ctx *x, const struct sup_result *r, const char *record,
+			     const char *status, cJSON *extra, cJSON **summary_out)
+{
+	struct trace t = { 0 };
+	char *trace_path = xasprintf("%s/trace.fozzy", x->rd.abs_path), *report;
+	bool ok = true;
+
+	t.header = trace_header(x);
+	t.footer = trace_footer(r);
+	t.stream = r->stream;
+	if (trace_write(trace_path, &t))
+		ok = false;
+	if (ok && record && trace_write(record, &t))
+		ok = false;
+	t.stream = (struct buf){ 0 };
+	trace_release(&t);
+	*summary_out = summary_json(x, r, status, record ? record : trace_path, extra);
+	report = xasprintf("%s/report.json", x->rd.path);
+	if (json_write_file(report, *summary_out))
+		ok = false;
+	free(report);
+	if (!ok) {
+		free(trace_path);
+		return NULL;
+	}
+	if (record) {
+		char full[PATH_MAX];
+
+		free(trace_path);
+		trace_path = xstrdup(realpath(record, full) ? full : record);
+	}
+	return trace_path;
+}
+
+static int run_and_report(struct run_ctx *x, const char *record, cJSON *(*check)(struct run_ctx *,
+									 struct sup_result *, const char **))
+{
+	struct sup_result r;
+	cJSON *summary = NULL, *extra = NULL;
+	const char *status, *note = NULL;
+	char *trace_path;
+	int code;
+
+	x->cfg.run_dir = x->rd.path;
+	x->cfg.out_fd = x->json ? STDERR_FILENO : STDOUT_FILENO;
+	x->cfg.err_fd = STDERR_FILENO;
+	if (sup_run(&x->cfg, &r)) {
+		sup_result_release(&r);
+		return EXIT_ERROR;
+	}
+	status = outcome_status(&r);
+	if (check)
+		extra = check(x, &r, &note);
+	if (r.outcome == SUP_DIVERGED)
+		status = "error";
+	trace_path = write_artifacts(x, &r, record, status, extra, &summary);
+	if (x->json)
+		json_print(summary);
+	else
+		print_human(x, &r, status, trace_path, note);
+	code = status_exit_code(status);
+	if (!trace_path)
+		code = EXIT_ERROR;
+	if (r.outcome == SUP_ERROR && !x->json)
+		error("%s", r.message);
+	free(trace_path);
+	cJSON_Delete(summary);
+	sup_result_release(&r);
+	return code;
+}
+
+int mode_run(const struct run_opts *o)
+{
+	struct run_ctx x = { .mode = "run", .json = o->json };
+	char cwd[PATH_MAX];
+	int code;
+
+	x.exe = resolve_program(o->cmd[0]);
+	if (!x.exe) {
+		error("cannot find an executable named '%s'", o->cmd[0]);
+		return EXIT_ERROR;
+	}
+	if (hash_file(x.exe, x.exe_hash)) {
+		error("cannot read '%s': %s", x.exe, strerror(errno));
+		free(x.exe);
+		return EXIT_ERROR;
+	}
+	if (!getcwd(cwd, sizeof(cwd))) {
+		error("cannot get the working directory: %s", strerror(errno));
+		free(x.exe);
+		return EXIT_ERROR;
+	}
+	if (run_dir_create(&x.rd, o->base_dir)) {
+		free(x.exe);
+		return EXIT_ERROR;
+	}
+	x.cfg = (struct sup_config){
+		.exe = x.exe, .argv = o->cmd, .envp = environ, .cwd = cwd,
+		.seed = o->seed, .det = o->det, .epoch_ns = o->epoch_ns, .cpus = o->cpus,
+		.timeout_ns = o->timeout_ns, .wall_guard_ns = o->wall_timeout_ns,
+	};
+	code = run_and_report(&x, o->record, NULL);
+	run_dir_release(&x.rd);
+	free(x.exe);
+	return code;
+}
+
+/* After a replay: the outcome and the output must match the footer too. */
+static cJSON *replay_compare(struct run_ctx *x, struct sup_result *r, const char **note)
+{
+	cJSON *extra = cJSON_CreateObject();
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(x->footer, "status");
+	const cJSON *out = cJSON_GetObjectItemCaseSensitive(x->footer, "stdout");
+	const cJSON *hx = cJSON_GetObjectItemCaseSensitive(out, "xxh3");
+	char hex[17];
+
+	snprintf(hex, sizeof(hex), "%016" PRIx64, r->stdout_hash);
+	if (r->outcome != SUP_DIVERGED && r->outcome != SUP_ERROR) {
+		if (!cJSON_IsString(st) || strcmp(st->valuestring, outcome_status(r))) {
+			r->outcome = SUP_DIVERGED;
+			snprintf(r->message, sizeof(r->message),
+				 "replay diverged: the run ended '%s', the trace recorded '%s'",
+				 outcome_status(r), cJSON_IsString(st) ? st->valuestring : "?");
+		} else if (!cJSON_IsString(hx) || strcmp(hx->valuestring, hex)) {
+			r->outcome = SUP_DIVERGED;
+			snprintf(r->message, sizeof(r->message),
+				 "replay diverged: the program's stdout differs from the recorded run");
+		}
+	}
+	cJSON_AddBoolToObject(extra, "match", r->outcome != SUP_DIVERGED && r->outcome != SUP_ERROR);
+	cJSON_AddItemToObject(extra, "events", json_u64(r->events));
+	if (r->outcome == SUP_DIVERGED)
+		cJSON_AddItemToObject(extra, "divergenceIndex", json_u64(r->divergence_index));
+	*note = r->outcome == SUP_DIVERGED ? NULL : "replay: match";
+	return extra;
+}
+
+int mode_replay(const struct replay_opts *o)
+{
+	struct run_ctx x = { .mode = "replay", .json = o->json };
+	struct trace t;
+	const cJSON *h, *prog, *kind;
+	char why[256], hash_now[33];
+	uint64_t cpus = 1;
+	int code = EXIT_ERROR, i;
+
+	if (trace_load(o->trace, &t, why, sizeof(why))) {
+		error("cannot replay '%s': %s", o->trace, why);
+		return EXIT_ERROR;
+	}
+	h = t.header;
+	kind = cJSON_GetObjectItemCaseSensitive(h, "kind");
+	prog = cJSON_GetObjectItemCaseSensitive(h, "program");
+	if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "native")) {
+		error("cannot replay '%s': only native program traces can be replayed yet", o->trace);
+		goto out;
+	}
+	x.argv = array_strings(cJSON_GetObjectItemCaseSensitive(prog, "argv"));
+	x.envp = array_strings(cJSON_GetObjectItemCaseSensitive(prog, "env"));
+	if (!x.argv || !x.argv[0] || !x.envp ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(prog, "path")) ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(prog, "xxh3")) ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(prog, "cwd")) ||
+	    json_get_u64(h, "seed", &x.cfg.seed) || json_get_u64(h, "epochNs", &x.cfg.epoch_ns) ||
+	    json_get_u64(h, "timeoutNs", &x.cfg.timeout_ns) || json_get_u64(h, "cpus", &cpus) ||
+	    !cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(h, "det"))) {
+		error("cannot replay '%s': the trace header is incomplete", o->trace);
+		goto out;
+	}
+	x.exe = xstrdup(cJSON_GetObjectItemCaseSensitive(prog, "path")->valuestring);
+	x.cwd = xstrdup(cJSON_GetObjectItemCaseSensitive(prog, "cwd")->valuestring);
+	snprintf(x.exe_hash, sizeof(x.exe_hash), "%s",
+		 cJSON_GetObjectItemCaseSensitive(prog, "xxh3")->valuestring);
+	if (o->ncmd) {
+		for (i = 0; i < o->ncmd && x.argv[i] && !strcmp(o->cmd[i], x.argv[i]); i++)
+			;
+		if (i != o->ncmd || x.argv[i]) {
+			error("cannot replay '%s': the command differs from the recorded one (argument %d: recorded '%s', given '%s')",
+			      o->trace, i, x.argv[i] ? x.argv[i] : "(none)", i < o->ncmd ? o->cmd[i] : "(none)");
+			goto out;
+		}
+	}
+	if (hash_file(x.exe, hash_now)) {
+		error("cannot replay '%s': the program '%s' is gone: %s", o->trace, x.exe, strerror(errno));
+		goto out;
+	}
+	if (strcmp(hash_now, x.exe_hash)) {
+		error("cannot replay '%s': the program '%s' changed since it was recorded (xxh3 %s, recorded %s)",
+		      o->trace, x.exe, hash_now, x.exe_hash);
+		goto out;
+	}
+	if (run_dir_create(&x.rd, o->base_dir))
+		goto out;
+	x.cfg = (struct sup_config){
+		.exe = x.exe, .argv = x.argv, .envp = x.envp, .cwd = x.cwd,
+		.seed = x.cfg.seed, .det = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "det")),
+		.epoch_ns = x.cfg.epoch_ns, .cpus = (unsigned)cpus, .timeout_ns = x.cfg.timeout_ns,
+		.wall_guard_ns = o->wall_timeout_ns, .replay = &t.stream,
+	};
+	x.footer = t.footer;
+	code = run_and_report(&x, NULL, replay_compare);
+	run_dir_release(&x.rd);
+out:
+	free_strings(x.argv);
+	free_strings(x.envp);
+	free(x.exe);
+	free(x.cwd);
+	trace_release(&t);
+	return code;
+}

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: MIT
+/*
+ * File metadata. Timestamps of files the program creates or changes come from
+ * the virtual clock: every call that changes a file (writes, truncation,
+ * creation, links, renames, removal, chmod/chown/xattrs, utimes) marks the
+ * inode with the virtual time, and the stat family reports the marked times.
+ * Files the program never touched keep the host's times (they are inputs).
+ * Paths are resolved through /proc/<pid>/{cwd,root,fd} so the supervisor
+ * sees what the program would, dirfd-relative lookups included.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "sys_internal.h"
+
+int tracee_fd_stat(struct tracee *t, int fd, struct stat *st)
+{
+	char path[64];
+
+	if (fd < 0)
+		return -EBADF;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)t->pid, fd);
+	return stat(path, st) ? -errno : 0;
+}
+
+bool is_random_device(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 &&
+	       (minor(st->st_rdev) == 8 || minor(st->st_rdev) == 9);
+}
+
+/*
+ * Build the supervisor-side path of (dirfd, path) as the tracee sees it.
+ * parent: resolve the directory that holds the last component instead.
+ */
+static int host_path(struct tracee *t, int dirfd, uint64_t path_addr, bool parent, char *out,
+		     size_t outlen)
+{
+	char p[PATH_MAX], *slash;
+	int rc, n;
+
+	rc = tracee_read_str(t, path_addr, p, sizeof(p));
+	if (rc)
+		return rc;
+	if (parent) {
+		size_t len = strlen(p);
+
+		while (len > 1 && p[len - 1] == '/')
+			p[--len] = 0;
+		slash = strrchr(p, '/');
+		if (!slash)
+			p[0] = 0;
+		else if (slash == p)
+			p[1] = 0;
+		else
+			*slash = 0;
+	}
+	if (p[0] == '/')
+		n = snprintf(out, outlen, "/proc/%d/root%s", (int)t->pid, p);
+	else if (dirfd == AT_FDCWD)
+		n = snprintf(out, outlen, "/proc/%d/cwd/%s", (int)t->pid, p);
+	else
+		n = snprintf(out, outlen, "/proc/%d/fd/%d/%s", (int)t->pid, dirfd, p);
+	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+}
+
+static int stat_at(struct tracee *t, int dirfd, uint64_t path_addr, bool parent, bool nofollow,
+		   struct stat *st)
+{
+	char path[PATH_MAX + 64];
+	int rc = host_path(t, dirfd, path_addr, parent, path, sizeof(path));
+
+	if (rc)
+		return rc;
+	return fstatat(AT_FDCWD, path, st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) ? -errno : 0;
+}
+
+static void mark(struct tracee *t, const struct stat *st, unsigned set, unsigned clear)
+{
+	sup_mark_changed(t->sup, st->st_dev, st->st_ino, set, clear);
+}
+
+/* write, writev, pwrite64, pwritev, pwritev2, ftruncate, fallocate: fd first. */
+enum sys_action sys_write_fd(struct tracee *t, struct sys_call *c)
+{
+	struct stat st;
+
+	if ((c->nr == SYS_write || c->nr == SYS_pwrite64) && c->args[2] == 0)
+		return SYS_CONTINUE;
+	if (c->args[0] <= INT32_MAX && !tracee_fd_stat(t, (int)c->args[0], &st) &&
+	    S_ISREG(st.st_mode))
+		mark(t, &st, CHG_M | CHG_C, 0);
+	return SYS_CONTINUE;
+}
+
+enum sys_action sys_truncate(struct tracee *t, struct sys_call *c)
+{
+	struct stat st;
+
+	if (!stat_at(t, AT_FDCWD, c->args[0], false, false, &st))
+		mark(t, &st, CHG_M | CHG_C, 0);
+	return SYS_CONTINUE;
+}
+
+/* open, openat, creat: creating or truncating a file changes it and its directory. */
+enum sys_action sys_open(struct tracee *t, struct sys_call *c)
+{
+	int dirfd = c->nr == SYS_openat ? (int)c->args[0] : AT_FDCWD;
+	uint64_t path = c->nr == SYS_openat ? c->args[1] : c->args[0];
+	uint64_t flags = c->nr == SYS_creat ? (O_CREAT | O_WRONLY | O_TRUNC)
+			 : c->nr == SYS_openat ? c->args[2] : c->args[1];
+	struct stat st;
+
+	if (!(flags & (O_CREAT | O_TRUNC)) && (flags & O_TMPFILE) != O_TMPFILE)
+		return SYS_CONTINUE;
+	c->scratch[0] = flags;
+	c->scratch[1] = (flags & O_TMPFILE) == O_TMPFILE ||
+			!stat_at(t, dirfd, path, false, !!(flags & (O_EXCL | O_NOFOLLOW)), &st);
+	c->scratch[2] = 0;
+	if (!c->scratch[1] && !stat_at(t, dirfd, path, true, false, &st)) {
+		c->scratch[2] = 1;
+		c->scratch[3] = st.st_dev;
+		c->scratch[4] = st.st_ino;
+	}
+	return SYS_EXIT_STOP;
+}
+
+void sys_open_exit(struct tracee *t, struct sys_call *c)
+{
+	bool existed = c->scratch[1] && (c->scratch[0] & O_TMPFILE) != O_TMPFILE;
+	struct stat st;
+
+	if (c->ret < 0)
+		return;
+	if (!tracee_fd_stat(t, (int)c->ret, &st)) {
+		if (!existed)
+			mark(t, &st, CHG_A | CHG_M | CHG_C | CHG_B, 0);
+		else if (c->scratch[0] & O_TRUNC)
+			mark(t, &st, CHG_M | CHG_C, 0);
+	}
+	if (c->scratch[2])
+		sup_mark_changed(t->sup, c->scratch[3], c->scratch[4], CHG_M | CHG_C, 0);
+}
+
+/*
+ * Path operations, described by which arguments hold (dirfd, path) pairs.
+ * A dirfd index of -1 means AT_FDCWD.
+ */
+enum pc_kind {
+	PC_CREATE,  /* path A is created (mkdir, mknod, symlink) */
+	PC_LINK,    /* path A gains a name at path B */
+	PC_RENAME,  /* path A moves to path B */
+	PC_REMOVE,  /* path A is removed */
+	PC_TIMES,   /* path A gets new times (times argument `extra`) */
+	PC_META,    /* path A (or fd A) changes mode, owner or xattrs */
+};
+
+struct pc_desc {
+	int nr;
+	enum pc_kind kind;
+	int8_t dfd_a, path_a, dfd_b, path_b;
+	int8_t flags;       /* index of an AT_* flags argument, or -1 */
+	int8_t extra;       /* PC_TIMES: index of the times argument */
+	uint8_t nofollow;   /* lchown, lsetxattr, lremovexattr */
+};
+
+static const struct pc_desc pc_table[] = {
+	{ SYS_mkdir, PC_CREATE, -1, 0, -1, -1, -1, -1, 1 },
+	{ SYS_mkdirat, PC_CREATE, 0, 1, -1, -1, -1, -1, 1 },
+	{ SYS_mknod, PC_CREATE, -1, 0, -1, -1, -1, -1, 1 },
+	{ SYS_mknodat, PC_CREATE, 0, 1, -1, -1, -1, -1, 1 },
+	{ SYS_symlink, PC_CREATE, -1, 1, -1, -1, -1, -1, 1 },
+	{ SYS_symlinkat, PC_CREATE, 1, 2, -1, -1, -1, -1, 1 },
+	{ SYS_link, PC_LINK, -1, 0, -1, 1, -1, -1, 1 },
+	{ SYS_linkat, PC_LINK, 0, 1, 2, 3, 4, -1, 1 },
+	{ SYS_rename, PC_RENAME, -1, 0, -1, 1, -1, -1, 1 },
+	{ SYS_renameat, PC_RENAME, 0, 1, 2, 3, -1, -1, 1 },
+	{ SYS_renameat2, PC_RENAME, 0, 1, 2, 3, -1, -1, 1 },
+	{ SYS_unlink, PC_REMOVE, -1, 0, -1, -1, -1, -1, 1 },
+	{ SYS_unlinkat, PC_REMOVE, 0, 1, -1, -1, -1, -1, 1 },
+	{ SYS_rmdir, PC_REMOVE, -1, 0, -1, -1, -1, -1, 1 },
+	{ SYS_utime, PC_TIMES, -1, 0, -1, -1, -1, 1, 0 },
+	{ SYS_utimes, PC_TIMES, -1, 0, -1, -1, -1, 1, 0 },
+	{ SYS_utimensat, PC_TIMES, 0, 1, -1, -1, 3, 2, 0 },
+	{ SYS_futimesat, PC_TIMES, 0, 1, -1, -1, -1, 2, 0 },
+	{ SYS_chmod, PC_META, -1, 0, -1, -1, -1, -1, 0 },
+	{ SYS_fchmod, PC_META, 0, -1, -1, -1, -1, -1, 0 },
+	{ SYS_fchmodat, PC_META, 0, 1, -1, -1, -1, -1, 0 },
+	{ SYS_fchmodat2, PC_META, 0, 1, -1, -1, 3, -1, 0 },
+	{ SYS_chown, PC_META, -1, 0, -1, -1, -1, -1, 0 },
+	{ SYS_fchown, PC_META, 0, -1, -1, -1, -1, -1, 0 },
+	{ SYS_lchown, PC_META, -1, 0, -1, -1, -1, -1, 1 },
+	{ SYS_fchownat, PC_META, 0, 1, -1, -1, 4, -1, 0 },
+	{ SYS_setxattr, PC_META, -1, 0, -1, -1, -1, -1, 0 },
+	{ SYS_lsetxattr, PC_META, -1, 0, -1, -1, -1, -1, 1 },
+	{ SYS_fsetxattr, PC_META, 0, -1, -1, -1, -1, -1, 0 },
+	{ SYS_removexattr, PC_META, -1, 0, -1, -1, -1, -1, 0 },
+	{ SYS_lremovexattr, PC_META, -1, 0, -1, -1, -1, -1, 1 },
+	{ SYS_fremovexattr, PC_META, 0, -1, -1, -1, -1, -1, 0 },
+};
+
+static const struct pc_desc *pc_find(uint32_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(pc_table); i++)
+		if (pc_table[i].nr == (int)nr)
+			return &pc_table[i];
+	return NULL;
+}
+
+static int pc_dfd(const struct sys_call *c, int idx)
+{
+	return idx < 0 ? AT_FDCWD : (int)c->args[idx];
+}
+
+/* Remember an inode to mark at exit: slots of (dev, ino, set-mask). */
+static void remember(struct sys_call *c, const struct stat *st, unsigned set)
+{
+	unsigned n = (unsigned)c->scratch[0];
+
+	if (n >= 3)
+		return;
+	c->scratch[1 + 3 * n] = st->st_dev;
+	c->scratch[2 + 3 * n] = st->st_ino;
+	c->scratch[3 + 3 * n] = set;
+	c->scratch[0] = n + 1;
+}
+
+enum sys_action sys_path_change(struct tracee *t, struct sys_call *c)
+{
+	const struct pc_desc *d = pc_find(c->nr);
+	struct stat st;
+	bool nofollow;
+
+	if (!d)
+		BUG("no path-change row for syscall %u", c->nr);
+	nofollow = d->nofollow || (d->flags >= 0 && (c->args[d->flags] & AT_SYMLINK_NOFOLLOW));
+	c->scratch[0] = 0;
+	c->scratch[9] = CHG_C;
+	switch (d->kind) {
+	case PC_CREATE:
+	case PC_LINK:
+		if (d->kind == PC_LINK && !stat_at(t, pc_dfd(c, d->dfd_a), c->args[d->path_a], false,
+						   !(d->flags >= 0 && (c->args[d->flags] & AT_SYMLINK_FOLLOW)), &st))
+			remember(c, &st, CHG_C);
+		int8_t dfd = d->kind == PC_LINK ? d->dfd_b : d->dfd_a;
+		int8_t path = d->kind == PC_LINK ? d->path_b : d->path_a;
+
+		if (!stat_at(t, pc_dfd(c, dfd), c->args[path], true, false, &st))
+			remember(c, &st, CHG_M | CHG_C);
+		break;
+	case PC_RENAME:
+		if (!stat_at(t, pc_dfd(c, d->dfd_a), c->args[d->path_a], false, true, &st))
+			remember(c, &st, CHG_C);
+		if (!stat_at(t, pc_dfd(c, d->dfd_a), c->args[d->path_a], true, false, &st))
+			remember(c, &st, CHG_M | CHG_C);
+		if (!stat_at(t, pc_dfd(c, d->dfd_b), c->args[d->path_b], true, false, &st))
+			remember(c, &st, CHG_M | CHG_C);
+		break;
+	case PC_REMOVE:
+		if (!stat_at(t, pc_dfd(c, d->dfd_a), c->args[d->path_a], false, true, &st))
+			remember(c, &st, CHG_C);
+		if (!stat_at(t, pc_dfd(c, d->dfd_a), c->args[d->path_a], true, false, &st))
+			remember(c, &st, CHG_M | CHG_C);
+		break;
+	case PC_TIMES:
+	case PC_META: {
+		int rc;
+		unsigned set = CHG_C;
+
+		if (d->path_a < 0 || (c->nr == SYS_utimensat && !c->args[d->path_a]))
+			rc = tracee_fd_stat(t, (int)c->args[d->dfd_a], &st);
+		else
+			rc = stat_at(t, pc_dfd(c, d->dfd_a), c->args[d->path_a], false, nofollow, &st);
+		if (rc)
+			break;
+		if (d->kind == PC_TIMES) {
+			/* NULL times: both become "now"; explicit ones are the kernel's to report. */
+			if (!c->args[d->extra]) {
+				set |= CHG_A | CHG_M;
+			} else if (c->nr == SYS_utimensat) {
+				struct timespec ts[2];
+
+				if (!tracee_read(t, c->args[d->extra], ts, sizeof(ts))) {
+					set |= (ts[0].tv_nsec == UTIME_NOW ? CHG_A : 0) |
+					       (ts[1].tv_nsec == UTIME_NOW ? CHG_M : 0);
+					c->scratch[9] |= (ts[0].tv_nsec == UTIME_OMIT || ts[0].tv_nsec == UTIME_NOW ? 0 : 16) |
+							 (ts[1].tv_nsec == UTIME_OMIT || ts[1].tv_nsec == UTIME_NOW ? 0 : 32);
+				}
+			} else {
+				c->scratch[9] |= 16 | 32;
+			}
+		}
+		remember(c, &st, set);
+		break;
+	}
+	}
+	return SYS_EXIT_STOP;
+}
+
+void sys_path_change_exit(struct tracee *t, struct sys_call *c)
+{
+	const struct pc_desc *d = pc_find(c->nr);
+	unsigned i, clear = 0;
+	struct stat st;
+
+	if (c->ret < 0)
+		return;
+	if (c->scratch[9] & 16)
+		clear |= CHG_A;
+	if (c->scratch[9] & 32)
+		clear |= CHG_M;
+	for (i = 0; i < c->scratch[0]; i++)
+		sup_mark_changed(t->sup, c->scratch[1 + 3 * i], c->scratch[2 + 3 * i],
+				 (unsigned)c->scratch[3 + 3 * i], i == 0 ? clear : 0);
+	if (d->kind == PC_CREATE &&
+	    !stat_at(t, pc_dfd(c, d->dfd_a), c->args[d->path_a], false, true, &st))
+		mark(t, &st, CHG_A | CHG_M | CHG_C | CHG_B, 0);
+}
+
+/*
+ * The stat family. Nothing to do until the program has changed a file; then
+ * the target is looked up first and only changed files take an exit stop.
+ */
+enum sys_action sys_stat(struct tracee *t, struct sys_call *c)
+{
+	struct stat st;
+	int rc;
+
+	if (!sup_any_changed(t->sup))
+		return SYS_CONTINUE;
+	switch (c->nr) {
+	case SYS_fstat:
+		rc = tracee_fd_stat(t, (int)c->args[0], &st);
+		break;
+	case SYS_stat:
+	case SYS_lstat:
+		rc = stat_at(t, AT_FDCWD, c->args[0], false, c->nr == SYS_lstat, &st);
+		break;
+	default: { /* newfstatat(dfd, path, buf, flags), statx(dfd, path, flags, mask, buf) */
+		uint64_t flags = c->nr == SYS_statx ? c->args[2] : c->args[3];
+		char first = 0;
+
+		if (c->args[1])
+			tracee_read(t, c->args[1], &first, 1);
+		if ((flags & AT_EMPTY_PATH) && !first)
+			rc = (int)c->args[0] == AT_FDCWD
+				     ? stat_at(t, AT_FDCWD, (uint64_t)(uintptr_t)0, false, false, &st)
+				     : tracee_fd_stat(t, (int)c->args[0], &st);
+		else
+			rc = stat_at(t, (int)c->args[0], c->args[1], false,
+				     !!(flags & AT_SYMLINK_NOFOLLOW), &st);
+	}
+	}
+	if (rc || !sup_changed(t->sup, st.st_dev, st.st_ino))
+		return SYS_CONTINUE;
+	c->scratch[0] = st.st_dev;
+	c->scratch[1] = st.st_ino;
+	return SYS_EXIT_STOP;
+}
+
+static void set_ts(struct timespec *ts, uint64_t ns)
+{
+	ts->tv_sec = (time_t)(ns / 1000000000ULL);
+	ts->tv_nsec = (long)(ns % 1000000000ULL);
+}
+
+static void set_stx(struct statx_timestamp *ts, uint64_t ns)
+{
+	ts->tv_sec = (int64_t)(ns / 1000000000ULL);
+	ts->tv_nsec = (uint32_t)(ns % 1000000000ULL);
+}
+
+void sys_stat_exit(struct tracee *t, struct sys_call *c)
+{
+	const struct chg *ch = sup_changed(t->sup, c->scratch[0], c->scratch[1]);
+
+	if (c->ret != 0 || !ch)
+		return;
+	if (c->nr == SYS_statx) {
+		struct statx sx;
+
+		if (tracee_read(t, c->args[4], &sx, sizeof(sx)))
+			return;
+		if (ch->mask & CHG_A)
+			set_stx(&sx.stx_atime, ch->t[0]);
+		if (ch->mask & CHG_M)
+			set_stx(&sx.stx_mtime, ch->t[1]);
+		if (ch->mask & CHG_C)
+			set_stx(&sx.stx_ctime, ch->t[2]);
+		if (ch->mask & CHG_B)
+			set_stx(&sx.stx_btime, ch->t[3]);
+		tracee_write(t, c->args[4], &sx, sizeof(sx));
+	} else {
+		uint64_t addr = c->nr == SYS_newfstatat ? c->args[2] : c->args[1];
+		struct stat st;
+
+		if (tracee_read(t, addr, &st, sizeof(st)))
+			return;
+		if (ch->mask & CHG_A)
+			set_ts(&st.st_atim, ch->t[0]);
+		if (ch->mask & CHG_M)
+			set_ts(&st.st_mtim, ch->t[1]);
+		if (ch->mask & CHG_C)
+			set_ts(&st.st_ctim, ch->t[2]);
+		tracee_write(t, addr, &st, sizeof(st));
+	}
+}

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Processes and CPUs: the CPU count the program sees, the CPU it runs on,
+ * thread and process creation (not supported until the scheduler lands), and
+ * the prctl/personality switches that would undo the sandbox's determinism.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "sys_internal.h"
+
+/* getcpu(2): always CPU 0, node 0. */
+enum sys_action sys_getcpu(struct tracee *t, struct sys_call *c)
+{
+	unsigned zero = 0;
+
+	c->ret = 0;
+	if ((c->args[0] && tracee_write(t, c->args[0], &zero, sizeof(zero))) ||
+	    (c->args[1] && tracee_write(t, c->args[1], &zero, sizeof(zero))))
+		c->ret = ERR(EFAULT);
+	return SYS_EMULATE;
+}
+
+/*
+ * sched_getaffinity(2) at the syscall level returns the number of bytes it
+ * wrote: the kernel's cpumask size, 8 for up to 64 CPUs. The same count is
+ * in /sys/devices/system/cpu/{online,possible,present} inside the sandbox.
+ */
+enum sys_action sys_sched_getaffinity(struct tracee *t, struct sys_call *c)
+{
+	unsigned cpus = sup_cpus(t->sup);
+	uint64_t mask = cpus >= 64 ? ~0ULL : (1ULL << cpus) - 1;
+
+	if (c->args[1] < sizeof(mask) || (c->args[1] & (sizeof(long) - 1)))
+		c->ret = ERR(EINVAL);
+	else
+		c->ret = tracee_write(t, c->args[2], &mask, sizeof(mask)) ? ERR(EFAULT)
+									 : (int64_t)sizeof(mask);
+	return SYS_EMULATE;
+}
+
+/* clone, fork, vfork: the scheduler (issue 3) will run them; until then, stop. */
+enum sys_action sys_spawn(struct tracee *t, struct sys_call *c)
+{
+	bool thread = c->nr == SYS_clone && (c->args[0] & CLONE_THREAD);
+
+	sup_abort(t->sup, "the program created a %s: threads and child processes are not supported yet",
+		  thread ? "thread (clone)" : "child process (fork)");
+	return SYS_ABORT;
+}
+
+/* prctl(2): PR_SET_TSC would re-enable rdtsc and bypass the virtual clock. */
+enum sys_action sys_prctl(struct tracee *t, struct sys_call *c)
+{
+	(void)t;
+	if (c->args[0] != PR_SET_TSC)
+		return SYS_CONTINUE;
+	c->ret = ERR(EPERM);
+	return SYS_EMULATE;
+}
+
+/* personality(2): ASLR stays off for every exec, whatever the program asks. */
+enum sys_action sys_personality(struct tracee *t, struct sys_call *c)
+{
+	if ((uint32_t)c->args[0] == 0xffffffffu || (c->args[0] & ADDR_NO_RANDOMIZE))
+		return SYS_CONTINUE;
+	t->regs.rdi = c->args[0] | ADDR_NO_RANDOMIZE;
+	t->regs_dirty = true;
+	return SYS_CONTINUE;
+}

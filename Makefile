@@ -13,9 +13,9 @@ CHECK_PKG := check
 WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wformat=2 -Wvla \
 	-Wimplicit-fallthrough -fno-common
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu17 $(WARN) $(CFLAGS) -Iinclude -D_GNU_SOURCE -MMD -MP \
+ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) -Iinclude -D_GNU_SOURCE -MMD -MP \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcjson -lxxhash -lcurl) -lpthread
+LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcjson -lxxhash -lcurl) -lpthread
 
 ifneq ($(SANITIZE),)
 SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -61,10 +61,11 @@ fixtures/%: fixtures/%.c
 fixtures: $(FIXTURES)
 
 tests/unit/runner: $(UNIT_OBJ) libfozzy.a
-	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(CHECK_PKG))
+	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
+		$$(pkg-config --libs $(CHECK_PKG) 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 tests/unit/%.o: tests/unit/%.c
-	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags $(CHECK_PKG)) -c -o $@ $<
+	$(call say,CC,$@)$(CC) $(ALL_CFLAGS) $$(pkg-config --cflags $(CHECK_PKG) 2>/dev/null) -c -o $@ $<
 
 unit: tests/unit/runner
 	$(Q)CK_DEFAULT_TIMEOUT=30 ./tests/unit/runner
@@ -73,17 +74,20 @@ e2e: fozzy fixtures
 	$(Q)sh tests/e2e/run.sh
 
 # check: unit tests, then the end-to-end suite; the last line is "N passed, N failed".
-check: fozzy fixtures tests/unit/runner
+# Installs missing build dependencies first, so it works on a fresh machine.
+check:
+	$(Q)sh tests/deps.sh
+	$(Q)$(MAKE) --no-print-directory fozzy fixtures tests/unit/runner
 	$(Q)sh tests/run-all.sh
 
 bench: fozzy fixtures
 	$(Q)sh tests/bench/bench.sh
 
-demo: deps
+# demo: install dependencies, build, and show a deterministic run and its replay.
+demo:
+	$(Q)sh tests/deps.sh
 	$(Q)$(MAKE) --no-print-directory all
-	./fozzy run --det --seed 7 -- ./fixtures/det_sources
-	./fozzy run --det --seed 7 --json -- ./fixtures/det_sources > /dev/null && echo "same seed, same bytes:" && \
-	 ./fozzy run --det --seed 7 -- ./fixtures/det_sources 2>/dev/null | xxh64sum 2>/dev/null || true
+	$(Q)sh tests/demo.sh
 
 deps:
 	$(Q)sh tests/deps.sh

@@ -54,6 +54,7 @@ struct sup_result {
 	uint64_t stdout_hash, stderr_hash; /* XXH3-64 of what the program wrote */
 	uint64_t stdout_len, stderr_len;
 	bool wall_guard;        /* the timeout came from the real-time guard */
+	bool tsc_untrapped;     /* this machine cannot trap rdtsc: TSC reads are the host's */
 };
 
 /*
@@ -65,6 +66,9 @@ struct sup_result {
  */
 int sup_run(const struct sup_config *cfg, struct sup_result *res);
 void sup_result_release(struct sup_result *res);
+
+/* Does rdtsc fault under PR_TSC_SIGSEGV on this machine? (cached) */
+bool probe_tsc_trap(void);
 
 /* Kill any running tracee; safe to call from a die hook or signal handler. */
 void sup_kill_all(void);

@@ -761,6 +761,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	int status = 0, ret = -1, i;
 
 	memset(res, 0, sizeof(*res));
+	res->tsc_untrapped = !probe_tsc_trap();
 	vclock_init(&s.clock, cfg->epoch_ns);
 	decider_init(&s.dec, cfg->seed, cfg->replay ? cfg->replay->data : NULL,
 		     cfg->replay ? cfg->replay->len : 0);

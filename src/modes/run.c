@@ -27,6 +27,9 @@
 
 extern char **environ;
 
+#define TSC_WARNING "rdtsc: this machine cannot trap rdtsc/rdtscp (the hypervisor ignores PR_SET_TSC), so a program that reads the TSC directly sees host values"
+
+
 void run_opts_init(struct run_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -332,6 +335,12 @@ static cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, 
 	free(p);
 	if (r->message[0])
 		cJSON_AddStringToObject(nat, "message", r->message);
+	{
+		cJSON *deg = cJSON_AddArrayToObject(nat, "degraded");
+
+		if (r->tsc_untrapped && x->cfg.det)
+			cJSON_AddItemToArray(deg, cJSON_CreateString(TSC_WARNING)); /* deg takes it */
+	}
 	cJSON_AddItemToObject(s, "native", nat);
 	if (extra)
 		cJSON_AddItemToObject(s, "replay", extra); /* s takes extra */
@@ -362,6 +371,8 @@ static void print_human(const struct run_ctx *x, const struct sup_result *r, con
 		fprintf(stderr, "%.*s", (int)r->detail.len, (const char *)r->detail.data);
 	fprintf(stderr, "  run %s\n  seed %" PRIu64 "%s\n  events %" PRIu64 ", virtual time %" PRIu64 " ms\n",
 		x->rd.id, x->cfg.seed, x->cfg.det ? " (--det)" : "", r->events, r->vtime_ns / 1000000);
+	if (r->tsc_untrapped && x->cfg.det)
+		fprintf(stderr, "  warning: %s\n", TSC_WARNING);
 	if (trace_path)
 		fprintf(stderr, "  trace %s\n", trace_path);
 	fprintf(stderr, "  artifacts %s\n", x->rd.path);

@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: MIT
+# Shared helpers of the end-to-end tests: TAP output, a scratch directory per
+# script, and assertions. A script sources this file, calls test_expect_*
+# for each check, then test_done. Exit 77 skips a whole script.
+
+set -u
+TEST_NAME=$(basename "$0" .sh)
+SRC_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+FOZZY="$SRC_ROOT/fozzy"
+FIX="$SRC_ROOT/fixtures"
+TRASH="$SRC_ROOT/tests/e2e/trash/$TEST_NAME"
+rm -rf "$TRASH"
+mkdir -p "$TRASH"
+cd "$TRASH" || exit 1
+test_count=0
+test_failed=0
+export FOZZY FIX TRASH
+
+# test_expect_success DESCRIPTION 'shell code': the code must exit 0.
+test_expect_success() {
+	test_count=$((test_count + 1))
+	if (eval "$2") >"$TRASH/.out" 2>&1; then
+		echo "ok $test_count - $1"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $1"
+		sed 's/^/#   /' "$TRASH/.out" | tail -n 25
+	fi
+}
+
+# test_skip DESCRIPTION REASON
+test_skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $1 # SKIP $2"
+}
+
+# expect_exit N command...: run command, require exit status N.
+expect_exit() {
+	want=$1
+	shift
+	"$@"
+	got=$?
+	if [ "$got" != "$want" ]; then
+		echo "expected exit $want, got $got: $*" >&2
+		return 1
+	fi
+}
+
+# fz ...: fozzy with the run folder in the trash directory.
+fz() {
+	"$FOZZY" "$@"
+}
+
+test_done() {
+	echo "1..$test_count"
+	echo "# $TEST_NAME: $((test_count - test_failed)) passed, $test_failed failed"
+	[ "$test_failed" = 0 ]
+}

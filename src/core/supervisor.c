@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -743,6 +744,24 @@ static void arm_guard(uint64_t ns)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
+/*
+ * Only one thread of the program runs at a time, so the supervisor and the
+ * program share one CPU: a ptrace stop costs less when no cross-CPU wake-up
+ * is involved (measured in shared/prior-art/determinism.md, 3.2). The CPU is
+ * the one fozzy runs on now, so parallel runs spread over the machine.
+ */
+static void pin_to_one_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 int sup_run(const struct sup_config *cfg, struct sup_result *res)
 {
 	struct sup s = { .cfg = cfg, .res = res };
@@ -796,6 +815,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	sa.sa_handler = on_interrupt;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	pin_to_one_cpu();
 	init = sandbox_clone(&spec);
 	if (init < 0) {
 		error("cannot create the sandbox: %s%s", strerror(-init),

@@ -1,0 +1,53 @@
+#!/bin/sh
+# The filter and the namespaces: refusals, foreign ABIs, network, unprivileged runs.
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'refused syscalls fail with their documented errno' '
+	fz run --det -- "$FIX/deny" >out 2>/dev/null &&
+	cat >want <<-EOT &&
+	ptrace EPERM
+	bpf EPERM
+	perf_event_open EPERM
+	mount EPERM
+	unshare EPERM
+	setns EPERM
+	keyctl EPERM
+	userfaultfd EPERM
+	process_vm_writev EPERM
+	io_uring_setup ENOSYS
+	rseq ENOSYS
+	clone3 ENOSYS
+	kexec_load EPERM
+	pr_set_tsc EPERM
+	syscall_500 ENOSYS
+	EOT
+	diff want out
+'
+test_expect_success 'an x32 syscall kills the program (SIGSYS, exit 4)' '
+	expect_exit 4 fz run --det -- "$FIX/foreign_abi" x32 >out 2>err &&
+	grep -q "SIGSYS" err && ! grep -q "returned" out
+'
+test_expect_success 'an i386 int 0x80 syscall never runs' '
+	fz run --det -- "$FIX/foreign_abi" int80 >out 2>err; [ $? = 4 ] && ! grep -q "returned" out
+'
+test_expect_success 'the sandbox has only its own loopback: host services are unreachable' '
+	python3 -c "import socket,time; s=socket.socket(); s.bind((\"127.0.0.1\",0)); s.listen(); open(\"port\",\"w\").write(str(s.getsockname()[1])); time.sleep(20)" &
+	pid=$! && sleep 0.5 && port=$(cat port) &&
+	fz run --det -- /usr/bin/python3 -c "import socket,errno
+s=socket.socket()
+try:
+    s.connect((\"127.0.0.1\", $port)); print(\"connected\")
+except OSError as e:
+    print(errno.errorcode[e.errno])" >out 2>/dev/null;
+	kill $pid; grep -q ECONNREFUSED out
+'
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	test_expect_success 'an unprivileged user runs in a user namespace, same output' '
+		mkdir nb && chmod 777 nb && cd nb &&
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$FOZZY" run --det --seed 3 -- "$FIX/det_sources" >a 2>err &&
+		"$FOZZY" run --det --seed 3 -- "$FIX/det_sources" >b 2>/dev/null && cmp a b
+	'
+else
+	test_skip 'an unprivileged user runs in a user namespace, same output' 'needs root and setpriv'
+fi
+test_done

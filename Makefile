@@ -83,7 +83,11 @@ check:
 bench: fozzy fixtures
 	$(Q)sh tests/bench/bench.sh
 
-# demo: install dependencies, build, and show a deterministic run and its replay.
+# # The generated syscall table, checked by tests/e2e/t0150-policy.sh.
+policy-table: fozzy
+	./fozzy policy > seccomp/syscalls.tsv
+
+demo: install dependencies, build, and show a deterministic run and its replay.
 demo:
 	$(Q)sh tests/deps.sh
 	$(Q)$(MAKE) --no-print-directory all
@@ -111,5 +115,5 @@ clean:
 		src/sys/policy_text.c
 	find . -name '*.d' -delete
 
-.PHONY: all fixtures unit e2e check bench demo deps install uninstall lint clean
+.PHONY: policy-table all fixtures unit e2e check bench demo deps install uninstall lint clean
 -include $(wildcard src/*.d src/*/*.d tests/unit/*.d)

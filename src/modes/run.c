@@ -363,8 +363,9 @@ static void print_human(const struct run_ctx *x, const struct sup_result *r, con
 	if (r->outcome == SUP_EXITED)
 		fprintf(stderr, "  exit status %d\n", r->exit_code);
 	else if (r->outcome == SUP_SIGNALED)
-		fprintf(stderr, "  killed by signal %d (SIG%s)\n", r->signal,
-			sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "?");
+		fprintf(stderr, "  killed by signal %d (SIG%s)%s\n", r->signal,
+			sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "?",
+			r->signal == SIGSYS ? ": the seccomp filter refused a foreign-ABI (i386 or x32) syscall" : "");
 	if (r->message[0])
 		fprintf(stderr, "  %s\n", r->message);
 	if (r->detail.len)

@@ -33,6 +33,7 @@ struct replay_opts {
 	bool json;
 	const char *base_dir;
 	uint64_t wall_timeout_ns;
+	bool host_env;             /* run with the current environment, not the recorded one */
 	char **cmd;                /* optional: the command as the user expects it */
 	int ncmd;
 };

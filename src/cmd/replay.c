@@ -20,6 +20,8 @@ const char replay_usage[] =
 	"before it. A changed binary, or a CMD that differs from the recorded command,\n"
 	"is reported before anything runs.\n"
 	"\n"
+	"  --host-env          run with the current environment instead of the recorded\n"
+	"                      one, to see whether an environment change alters the run\n"
 	"  --json              print the summary as JSON on stdout\n"
 	"  --wall-timeout DUR  real-time guard (default 10m)\n"
 	"  --base-dir DIR      artifacts folder (default .fozzy)\n"
@@ -27,13 +29,14 @@ const char replay_usage[] =
 	"Exit status: that of the replayed run (0 pass, 1 fail, 3 timeout, 4 crash), or 2\n"
 	"when the replay diverged or could not start.\n";
 
-enum { OPT_WALL = 2, OPT_BASE };
+enum { OPT_WALL = 2, OPT_BASE, OPT_HOST_ENV };
 
 int cmd_replay(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "wall-timeout", required_argument, NULL, OPT_WALL },
 		{ "base-dir", required_argument, NULL, OPT_BASE },
+		{ "host-env", no_argument, NULL, OPT_HOST_ENV },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -62,6 +65,9 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case OPT_BASE:
 			o.base_dir = optarg;
+			break;
+		case OPT_HOST_ENV:
+			o.host_env = true;
 			break;
 		default:
 			return usage_error("replay ", "unknown option '%s'", argv[optind - 1]);

@@ -489,6 +489,37 @@ int mode_run(const struct run_opts *o)
 	return code;
 }
 
+/* Name of an environment entry "NAME=value" found in v (by name), or NULL. */
+static const char *env_find(char *const *v, const char *entry)
+{
+	size_t n = strcspn(entry, "=");
+
+	for (; v && *v; v++)
+		if (!strncmp(*v, entry, n) && ((*v)[n] == '=' || !(*v)[n]))
+			return *v;
+	return NULL;
+}
+
+/* --host-env: say which variables differ from the recorded environment. */
+static void env_diff(char *const *recorded, char *const *now)
+{
+	struct buf b = { 0 };
+	char *const *v;
+
+	for (v = now; v && *v; v++) {
+		const char *old = env_find(recorded, *v);
+
+		if (!old || strcmp(old, *v))
+			buf_addf(&b, " %.*s (%s)", (int)strcspn(*v, "="), *v, old ? "changed" : "added");
+	}
+	for (v = recorded; v && *v; v++)
+		if (!env_find(now, *v))
+			buf_addf(&b, " %.*s (removed)", (int)strcspn(*v, "="), *v);
+	if (b.len)
+		warning("the environment differs from the recorded one:%.*s", (int)b.len, (char *)b.data);
+	buf_release(&b);
+}
+
 /* After a replay: the outcome and the output must match the footer too. */
 static cJSON *replay_compare(struct run_ctx *x, struct sup_result *r, const char **note)
 {
@@ -575,8 +606,10 @@ int mode_replay(const struct replay_opts *o)
 	}
 	if (run_dir_create(&x.rd, o->base_dir))
 		goto out;
+	if (o->host_env)
+		env_diff(x.envp, environ);
 	x.cfg = (struct sup_config){
-		.exe = x.exe, .argv = x.argv, .envp = x.envp, .cwd = x.cwd,
+		.exe = x.exe, .argv = x.argv, .envp = o->host_env ? environ : x.envp, .cwd = x.cwd,
 		.seed = x.cfg.seed, .det = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "det")),
 		.epoch_ns = x.cfg.epoch_ns, .cpus = (unsigned)cpus, .timeout_ns = x.cfg.timeout_ns,
 		.wall_guard_ns = o->wall_timeout_ns, .replay = &t.stream,

@@ -33,6 +33,12 @@ test_expect_success 'the recorded environment is replayed, not the current one' 
 	FOZZY_TEST_VAR=two fz replay env.fozzy >b 2>err && grep -q "replay: match" err &&
 	cmp a b && grep -q "var=one" b
 '
+test_expect_success 'with --host-env, a changed environment variable is a divergence' '
+	FOZZY_TEST_VAR=one fz run --det --record env2.fozzy -- "$FIX/cat_file" >/dev/null 2>&1 &&
+	FOZZY_TEST_VAR=one fz replay --host-env env2.fozzy >/dev/null 2>err && grep -q "replay: match" err &&
+	FOZZY_TEST_VAR=a-longer-value expect_exit 2 fz replay --host-env env2.fozzy >/dev/null 2>err &&
+	grep -q "replay diverged" err
+'
 test_expect_success 'a changed input file is a divergence at the event (exit 2)' '
 	echo "first input" >in.txt &&
 	fz run --det --record in.fozzy -- "$FIX/cat_file" "$TRASH/in.txt" >/dev/null 2>&1 &&

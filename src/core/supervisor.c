@@ -291,7 +291,11 @@ static void event_end(struct sup *s, const struct ev *e)
 		diverge(s, &want, e, "the program asked fewer questions than were recorded");
 		return;
 	}
+	/* The replay's own trace: the observed event and the decisions it used. */
 	ev_encode(&s->res->stream, e);
+	pos = s->rp_pos;
+	ev_decode(s->dec.in, s->dec.in_len, &pos, &want);
+	buf_add(&s->res->stream, s->dec.in + pos, s->dec.pos - pos);
 	if (s->rp_nhist == ARRAY_SIZE(s->rp_hist))
 		memmove(s->rp_hist, s->rp_hist + 1, sizeof(s->rp_hist) - sizeof(s->rp_hist[0]));
 	else

@@ -6,6 +6,11 @@ test_expect_success 'a replay of a recorded run matches (exit 0)' '
 	fz run --det --seed 4 --record ok.fozzy -- "$FIX/det_sources" >rec.out 2>/dev/null &&
 	fz replay ok.fozzy >rep.out 2>err && grep -q "replay: match" err && cmp rec.out rep.out
 '
+test_expect_success 'the trace a replay writes replays too' '
+	fz replay ok.fozzy >/dev/null 2>err &&
+	t=$(sed -n "s/^  trace //p" err) && test -f "$t" &&
+	fz replay "$t" >rep2.out 2>err2 && grep -q "replay: match" err2 && cmp rec.out rep2.out
+'
 test_expect_success 'python3 replays and matches' '
 	# python3 lists its working directory: keep the trace out of it, or it is a changed input
 	mkdir pyw && cd pyw &&

@@ -67,24 +67,36 @@ int main(int argc, char **argv)
 	const char *cmd = NULL;
 
 	set_die_hook(die_cleanup);
-	/* Global flags before the command; JSON error mode is known from the whole argv. */
-	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+	/*
+	 * JSON error mode is known from the options of fozzy and of its command,
+	 * before anything is parsed; the scan stops at "--" and at the first
+	 * argument after the command that is not an option (a program, a path).
+	 */
+	for (i = 1, code = 0; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "--json"))
 			global.json = true;
+		else if (argv[i][0] != '-' && code++)
+			break;
+		else if (!strcmp(argv[i], "--cwd") || !strcmp(argv[i], "--seed") ||
+			 !strcmp(argv[i], "--record") || !strcmp(argv[i], "--timeout"))
+			i++;
+	}
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
 		if (!strcmp(a, "--json"))
 			global.json = true;
 		else if (!strcmp(a, "--strict") || !strcmp(a, "--strict-verify"))
-			strict_seen = 1;
+			strict_seen = 1, global.strict_given = true;
 		else if (!strcmp(a, "--unsafe"))
 			global.unsafe = true;
 		else if (!strcmp(a, "--no-color"))
 			global.no_color = true;
-		else if (!strcmp(a, "--cwd") && i + 1 < argc) {
+		else if (!strcmp(a, "--cwd")) {
+			if (i + 1 >= argc)
+				return usage_error(NULL, "--cwd needs a directory");
 			if (chdir(argv[++i]))
-				die("cannot change to '%s': %s", argv[i], strerror(errno));
+				return usage_error(NULL, "cannot change to '%s': %s", argv[i], strerror(errno));
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			print_help();
 			return EXIT_PASS;

@@ -12,6 +12,7 @@
 struct global_opts {
 	bool json;
 	bool strict;
+	bool strict_given;
 	bool unsafe;
 	bool no_color;
 };

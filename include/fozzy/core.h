@@ -54,6 +54,7 @@ struct sup_result {
 	uint64_t stdout_hash, stderr_hash; /* XXH3-64 of what the program wrote */
 	uint64_t stdout_len, stderr_len;
 	bool wall_guard;        /* the timeout came from the real-time guard */
+	bool exited, signaled;  /* the program ended with exit_code / signal */
 	bool tsc_untrapped;     /* this machine cannot trap rdtsc: TSC reads are the host's */
 };
 

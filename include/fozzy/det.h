@@ -88,3 +88,25 @@ void decider_release(struct decider *d);
 uint64_t decide_value(struct decider *d, uint64_t proposed);
 /* Decided bytes from PRNG stream s (replay: the recorded bytes, which must be n long). */
 void decide_bytes(struct decider *d, enum prng_stream s, void *out, size_t n);
+
+/*
+ * Scheduling strategies: which runnable thread gets the baton next.
+ * random: uniform among the runnable threads at every scheduling point.
+ * fifo:   keep the current thread until it blocks, yields or exits; then the
+ *         longest-waiting runnable thread (no preemption: the baseline).
+ */
+enum sched_strategy {
+	STRAT_RANDOM = 0,
+	STRAT_FIFO = 1,
+};
+
+/* Parse "random" or "fifo"; returns 0 or -1. */
+int sched_parse(const char *name, enum sched_strategy *out);
+const char *sched_name(enum sched_strategy s);
+
+/*
+ * Pick one of n runnable candidates (indexes 0..n-1, in thread creation
+ * order); cur is the index of the thread that just stopped, or -1 if it
+ * cannot go on (it blocked, yielded or exited). r: the scheduling stream.
+ */
+unsigned sched_pick(enum sched_strategy s, struct prng *r, unsigned n, int cur);

@@ -3,6 +3,7 @@
  * Option handling shared by all commands: the global flags and usage errors.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,17 +23,21 @@ bool parse_global_opt(int opt, const char *arg)
 		global.json = true;
 		return true;
 	case OPT_STRICT:
-		global.strict = true;
+		global.strict_given = true;
+		if (global.unsafe)
+			exit(usage_error(NULL, "--strict and --unsafe cannot be used together"));
 		return true;
 	case OPT_UNSAFE:
 		global.unsafe = true;
+		if (global.strict_given)
+			exit(usage_error(NULL, "--strict and --unsafe cannot be used together"));
 		return true;
 	case OPT_NO_COLOR:
 		global.no_color = true;
 		return true;
 	case OPT_CWD:
 		if (chdir(arg))
-			die("cannot change to '%s': %s", arg, strerror(errno));
+			exit(usage_error(NULL, "cannot change to '%s': %s", arg, strerror(errno)));
 		return true;
 	default:
 		return false;

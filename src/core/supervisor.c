@@ -673,9 +673,11 @@ static void finish_status(struct sup *s, int status)
 	if (WIFEXITED(status)) {
 		s->res->outcome = SUP_EXITED;
 		s->res->exit_code = WEXITSTATUS(status);
+		s->res->exited = true;
 	} else {
 		s->res->outcome = SUP_SIGNALED;
 		s->res->signal = WTERMSIG(status);
+		s->res->signaled = true;
 	}
 	event_begin(s, &e);
 	event_end(s, &e);

@@ -315,11 +315,11 @@ static cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, 
 	cJSON_AddStringToObject(nat, "exe", x->cfg.exe);
 	cJSON_AddStringToObject(nat, "exeXxh3", x->exe_hash);
 	cJSON_AddBoolToObject(nat, "det", x->cfg.det);
-	if (r->outcome == SUP_EXITED)
+	if (r->exited)
 		cJSON_AddNumberToObject(nat, "exitCode", r->exit_code);
 	else
 		cJSON_AddNullToObject(nat, "exitCode");
-	if (r->outcome == SUP_SIGNALED) {
+	if (r->signaled) {
 		cJSON_AddNumberToObject(nat, "signal", r->signal);
 		cJSON_AddStringToObject(nat, "signalName", sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "?");
 	} else {
@@ -377,7 +377,7 @@ static void print_human(const struct run_ctx *x, const struct sup_result *r, con
 	if (trace_path)
 		fprintf(stderr, "  trace %s\n", trace_path);
 	fprintf(stderr, "  artifacts %s\n", x->rd.path);
-	if (trace_path && strcmp(status, "pass") && strcmp(x->mode, "replay"))
+	if (trace_path && strcmp(status, "pass") && strcmp(status, "error") && strcmp(x->mode, "replay"))
 		fprintf(stderr, "  replay with: fozzy replay %s\n", trace_path);
 }
 
@@ -531,13 +531,17 @@ static cJSON *replay_compare(struct run_ctx *x, struct sup_result *r, const char
 
 	snprintf(hex, sizeof(hex), "%016" PRIx64, r->stdout_hash);
 	if (r->outcome != SUP_DIVERGED && r->outcome != SUP_ERROR) {
-		if (!cJSON_IsString(st) || strcmp(st->valuestring, outcome_status(r))) {
+		const char *got = outcome_status(r);
+
+		if (!cJSON_IsString(st) || strcmp(st->valuestring, got)) {
 			r->outcome = SUP_DIVERGED;
+			r->divergence_index = r->events;
 			snprintf(r->message, sizeof(r->message),
 				 "replay diverged: the run ended '%s', the trace recorded '%s'",
-				 outcome_status(r), cJSON_IsString(st) ? st->valuestring : "?");
+				 got, cJSON_IsString(st) ? st->valuestring : "?");
 		} else if (!cJSON_IsString(hx) || strcmp(hx->valuestring, hex)) {
 			r->outcome = SUP_DIVERGED;
+			r->divergence_index = r->events;
 			snprintf(r->message, sizeof(r->message),
 				 "replay diverged: the program's stdout differs from the recorded run");
 		}

@@ -86,11 +86,15 @@ static void mark(struct tracee *t, const struct stat *st, unsigned set, unsigned
 	sup_mark_changed(t->sup, st->st_dev, st->st_ino, set, clear);
 }
 
+/* Without --det files keep the host's times: nothing to track. */
+#define DET_ONLY(t) do { if (!sup_det((t)->sup)) return SYS_CONTINUE; } while (0)
+
 /* write, writev, pwrite64, pwritev, pwritev2, ftruncate, fallocate: fd first. */
 enum sys_action sys_write_fd(struct tracee *t, struct sys_call *c)
 {
 	struct stat st;
 
+	DET_ONLY(t);
 	if ((c->nr == SYS_write || c->nr == SYS_pwrite64) && c->args[2] == 0)
 		return SYS_CONTINUE;
 	if (c->args[0] <= INT32_MAX && !tracee_fd_stat(t, (int)c->args[0], &st) &&
@@ -103,6 +107,7 @@ enum sys_action sys_truncate(struct tracee *t, struct sys_call *c)
 {
 	struct stat st;
 
+	DET_ONLY(t);
 	if (!stat_at(t, AT_FDCWD, c->args[0], false, false, &st))
 		mark(t, &st, CHG_M | CHG_C, 0);
 	return SYS_CONTINUE;
@@ -117,6 +122,7 @@ enum sys_action sys_open(struct tracee *t, struct sys_call *c)
 			 : c->nr == SYS_openat ? c->args[2] : c->args[1];
 	struct stat st;
 
+	DET_ONLY(t);
 	if (!(flags & (O_CREAT | O_TRUNC)) && (flags & O_TMPFILE) != O_TMPFILE)
 		return SYS_CONTINUE;
 	c->scratch[0] = flags;
@@ -241,6 +247,7 @@ enum sys_action sys_path_change(struct tracee *t, struct sys_call *c)
 
 	if (!d)
 		BUG("no path-change row for syscall %u", c->nr);
+	DET_ONLY(t);
 	nofollow = d->nofollow || (d->flags >= 0 && (c->args[d->flags] & AT_SYMLINK_NOFOLLOW));
 	c->scratch[0] = 0;
 	c->scratch[9] = CHG_C;

@@ -4,8 +4,8 @@
  * x86_64 syscalls and against the handler table, and compiled to BPF.
  *
  * The filter checks the architecture first (libseccomp emits that check);
- * any other arch, i.e. i386 `int 0x80`, kills the process. x32 numbers (bit
- * 30 set) are not in the x86_64 table, so they reach the default action.
+ * any other arch, i.e. i386 `int 0x80`, kills the process, and so does an
+ * x32 number (bit 30 set): libseccomp treats the x32 ABI as a foreign arch.
  */
 #include <errno.h>
 #include <fcntl.h>

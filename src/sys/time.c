@@ -184,6 +184,16 @@ enum sys_action sys_sysinfo(struct tracee *t, struct sys_call *c)
 	return SYS_EMULATE;
 }
 
+/*
+ * Without --det a sleep really sleeps, and the virtual clock (which only
+ * counts syscalls then) does not move; its replay returns at once, likewise.
+ */
+static void sleep_for(struct tracee *t, uint64_t ns)
+{
+	if (sup_det(t->sup))
+		sup_advance(t->sup, ns);
+}
+
 enum sys_action sys_nanosleep(struct tracee *t, struct sys_call *c)
 {
 	uint64_t ns;
@@ -192,7 +202,7 @@ enum sys_action sys_nanosleep(struct tracee *t, struct sys_call *c)
 		return SYS_CONTINUE;
 	c->ret = get_timespec(t, c->args[0], &ns);
 	if (!c->ret)
-		sup_advance(t->sup, ns);
+		sleep_for(t, ns);
 	return SYS_EMULATE;
 }
 
@@ -212,7 +222,7 @@ enum sys_action sys_clock_nanosleep(struct tracee *t, struct sys_call *c)
 		return SYS_EMULATE;
 	if (c->args[1] & TIMER_ABSTIME)
 		ns = ns > cur ? ns - cur : 0;
-	sup_advance(t->sup, ns);
+	sleep_for(t, ns);
 	return SYS_EMULATE;
 }
 
@@ -221,7 +231,7 @@ enum sys_action sys_timer_unsupported(struct tracee *t, struct sys_call *c)
 {
 	char name[32];
 
-	if (!sup_det(t->sup) && !sup_replaying(t->sup))
+	if (!sup_det(t->sup))
 		return SYS_CONTINUE;
 	sys_name(c->nr, name, sizeof(name));
 	sup_abort(t->sup, "the program called '%s': timers and alarms are not supported under --det yet", name);
@@ -250,7 +260,7 @@ enum sys_action sys_poll(struct tracee *t, struct sys_call *c)
 	int idx = c->nr == SYS_poll ? 2 : 3;
 	int ms = (int)c->args[idx];
 
-	if (!virtual_time(t) || ms == 0)
+	if (!sup_det(t->sup) || ms == 0)
 		return SYS_CONTINUE;
 	if (ms < 0)
 		return wait_unsupported(t, c);
@@ -276,7 +286,7 @@ enum sys_action sys_ppoll(struct tracee *t, struct sys_call *c)
 	static const struct timespec zero;
 	uint64_t ns;
 
-	if (!virtual_time(t))
+	if (!sup_det(t->sup))
 		return SYS_CONTINUE;
 	if (!c->args[idx])
 		return wait_unsupported(t, c);
@@ -311,7 +321,7 @@ enum sys_action sys_select(struct tracee *t, struct sys_call *c)
 	static const struct timeval zero;
 	struct timeval tv;
 
-	if (!virtual_time(t))
+	if (!sup_det(t->sup))
 		return SYS_CONTINUE;
 	if (!c->args[4])
 		return wait_unsupported(t, c);

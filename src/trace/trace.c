@@ -306,22 +306,22 @@ void trace_release(struct trace *t)
 	t->header = t->footer = NULL;
 }
 
-static const char *sysname(uint32_t nr, char tmp[16])
+static const char *sysname(uint32_t nr, char tmp[32])
 {
 	char *n = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)nr);
 
 	if (!n) {
-		snprintf(tmp, 16, "syscall_%u", nr);
+		snprintf(tmp, 32, "syscall_%u", nr);
 		return tmp;
 	}
-	snprintf(tmp, 16, "%.15s", n);
+	snprintf(tmp, 32, "%.31s", n);
 	free(n);
 	return tmp;
 }
 
 void ev_format(const struct ev *e, struct buf *out)
 {
-	char tmp[16];
+	char tmp[32];
 	unsigned i;
 
 	switch (e->tag) {
@@ -362,7 +362,7 @@ void ev_format(const struct ev *e, struct buf *out)
 cJSON *ev_to_json(const struct ev *e)
 {
 	cJSON *o = cJSON_CreateObject(), *a;
-	char tmp[16], *hex;
+	char tmp[32], *hex;
 	unsigned i;
 
 	switch (e->tag) {

@@ -37,6 +37,17 @@ test_expect_success 'JSON error documents on stdout' '
 	expect_exit 2 fz --json run --det -- ./no-such-program >out 2>/dev/null &&
 	grep -q "\"status\":[[:space:]]*\"error\"" out && grep -q "cannot find" out
 '
+test_expect_success '--strict and --unsafe conflict after the command too' '
+	expect_exit 2 fz run --unsafe --strict -- /bin/true 2>err && grep -q "cannot be used together" err
+'
+test_expect_success 'a bad --cwd is a JSON error in JSON mode' '
+	expect_exit 2 fz --json --cwd /no/such/dir version >out 2>/dev/null &&
+	grep -q "cannot change to" out && grep -q "\"code\"" out
+'
+test_expect_success 'options after the program belong to the program' '
+	expect_exit 1 fz run --det -- "$FIX/cat_file" --json >out 2>err &&
+	! grep -q "{" out && grep -q "FAIL" err
+'
 test_expect_success 'global flags after the command' '
 	fz version --json | grep -q "\"version\""
 '

@@ -79,6 +79,7 @@ unsigned sup_cpus(const struct sup *s) { return s->cfg->cpus; }
 struct vclock *sup_clock(struct sup *s) { return &s->clock; }
 struct decider *sup_decider(struct sup *s) { return &s->dec; }
 
+__attribute__((format(printf, 3, 0)))
 static void stop_run(struct sup *s, enum sup_outcome o, const char *fmt, va_list ap)
 {
 	if (s->stopping)

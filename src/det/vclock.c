@@ -26,10 +26,12 @@ int vclock_read(const struct vclock *c, int id, uint64_t *ns)
 	if (id < 0) {
 		/*
 		 * Dynamic CPU clocks (clock_getcpuclockid, pthread_getcpuclockid)
-		 * encode a pid/tid; fd clocks (~fd << 3 | 3) name a PTP device.
-		 * We have no devices; every CPU clock reads elapsed virtual time.
+		 * encode ~pid << 3 | per-thread << 2 | type, type 0..2; type 3
+		 * marks an fd clock (a PTP device) or, per-thread, nothing valid
+		 * (kernel/time/posix-cpu-timers.c, CPUCLOCK_MAX). We have no
+		 * devices; every valid CPU clock reads elapsed virtual time.
 		 */
-		if ((id & 7) == 3)
+		if ((id & 3) == 3)
 			return -EINVAL;
 		*ns = c->now;
 		return 0;

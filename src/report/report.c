@@ -62,7 +62,8 @@ int json_get_u64(const cJSON *o, const char *key, uint64_t *out)
 
 	if (cJSON_IsString(v))
 		return parse_u64(v->valuestring, out);
-	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 9007199254740992.0) {
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 9007199254740992.0 &&
+	    v->valuedouble == (double)(uint64_t)v->valuedouble) {
 		*out = (uint64_t)v->valuedouble;
 		return 0;
 	}

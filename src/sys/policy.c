@@ -87,29 +87,35 @@ static int parse_line(char *line, int lineno, struct policy *p, struct buf *name
 int policy_parse(const char *text, struct policy *p)
 {
 	struct buf joined = { 0 }, names = { 0 };
-	char *line, *save = NULL, *src;
+	const char *src = text;
+	char *line;
 	int lineno = 0, nr, ret = -1;
 
 	memset(p, 0, sizeof(*p));
 	p->hash = XXH3_64bits(text, strlen(text));
-	/* Join continuation lines, keeping line numbers roughly useful. */
-	for (src = (char *)text; *src; src++) {
-		if (src[0] == '\\' && src[1] == '\n') {
-			buf_addc(&joined, ' ');
-			src++;
-			continue;
+	/* One logical line at a time; errors name the line it starts on. */
+	while (*src) {
+		int first = ++lineno;
+
+		joined.len = 0;
+		for (; *src && *src != '\n'; src++) {
+			if (src[0] == '\\' && src[1] == '\n') {
+				buf_addc(&joined, ' ');
+				src++;
+				lineno++;
+				continue;
+			}
+			buf_addc(&joined, (uint8_t)*src);
 		}
-		buf_addc(&joined, (uint8_t)*src);
-	}
-	buf_addc(&joined, 0);
-	for (line = strtok_r((char *)joined.data, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		lineno++;
+		if (*src)
+			src++;
+		buf_addc(&joined, 0);
+		line = (char *)joined.data;
 		while (*line == ' ' || *line == '\t')
 			line++;
 		if (!*line || *line == '#')
 			continue;
-		if (parse_line(line, lineno, p, &names))
+		if (parse_line(line, first, p, &names))
 			goto out;
 	}
 	p->groups = (char *)names.data;

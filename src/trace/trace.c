@@ -209,11 +209,13 @@ static uint64_t declared_size(const uint8_t *p, size_t len)
 	return off + 16;
 }
 
+/* One JSON object filling exactly n bytes: trailing bytes are corruption too. */
 static cJSON *parse_object(const uint8_t *p, size_t n)
 {
-	cJSON *j = cJSON_ParseWithLength((const char *)p, n);
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts((const char *)p, n, &end, 0);
 
-	if (j && !cJSON_IsObject(j)) {
+	if (j && (!cJSON_IsObject(j) || end != (const char *)p + n)) {
 		cJSON_Delete(j);
 		return NULL;
 	}

@@ -100,22 +100,45 @@ int read_file(const char *path, struct buf *b)
 	return 0;
 }
 
+/* As mkdir -p: a file in the way is ENOTDIR on the way, EEXIST at the end. */
+static int mkdir_one(const char *p, unsigned mode, bool last)
+{
+	struct stat st;
+
+	if (!mkdir(p, mode))
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	if (stat(p, &st))
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = last ? EEXIST : ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
 int mkdir_p(const char *path, unsigned mode)
 {
-	char *p = xstrdup(path), *s;
+	char *p, *s;
 	int ret = 0;
 
+	if (!*path) {
+		errno = ENOENT;
+		return -1;
+	}
+	p = xstrdup(path);
 	for (s = p + 1; *s; s++) {
 		if (*s != '/')
 			continue;
 		*s = 0;
-		if (mkdir(p, mode) && errno != EEXIST) {
+		if (mkdir_one(p, mode, false)) {
 			ret = -1;
 			break;
 		}
 		*s = '/';
 	}
-	if (!ret && mkdir(p, mode) && errno != EEXIST)
+	if (!ret && mkdir_one(p, mode, true))
 		ret = -1;
 	free(p);
 	return ret;

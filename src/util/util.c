@@ -29,6 +29,7 @@ const char *last_error(void)
 	return last_err;
 }
 
+__attribute__((format(printf, 2, 0)))
 static void vreport(const char *prefix, const char *fmt, va_list ap, bool keep)
 {
 	char msg[sizeof(last_err)];

@@ -30,6 +30,7 @@ struct sup_config {
 	const char *run_dir;    /* artifacts folder; sandbox files go in it */
 	int out_fd, err_fd;     /* where the program's stdout/stderr are passed through (-1: not) */
 	const struct buf *replay; /* recorded event stream to replay, or NULL to record */
+	enum sched_strategy strategy; /* who runs next at each scheduling point */
 };
 
 enum sup_outcome {
@@ -38,6 +39,7 @@ enum sup_outcome {
 	SUP_TIMEOUT,  /* virtual timeout or real-time guard; message says which */
 	SUP_ABORTED,  /* fozzy stopped the run: unsupported behaviour; message */
 	SUP_DIVERGED, /* replay: the program asked something else; message + detail */
+	SUP_DEADLOCK, /* every thread blocked, no timer pending; message + detail */
 	SUP_ERROR,    /* the program could not be started, or a supervisor failure */
 };
 
@@ -55,6 +57,9 @@ struct sup_result {
 	uint64_t stdout_len, stderr_len;
 	bool wall_guard;        /* the timeout came from the real-time guard */
 	bool exited, signaled;  /* the program ended with exit_code / signal */
+	uint64_t threads;       /* threads that ran (all processes) */
+	uint64_t processes;     /* processes that ran */
+	uint64_t switches;      /* baton passes between threads */
 	bool tsc_untrapped;     /* this machine cannot trap rdtsc: TSC reads are the host's */
 };
 
@@ -79,12 +84,56 @@ void sup_kill_all(void);
  */
 struct sup;
 
+/* A thread's place in the scheduler. */
+enum tstate {
+	TS_READY,    /* stopped at a scheduling point, waiting for the baton */
+	TS_RUNNING,  /* holds the baton */
+	TS_PARKED,   /* stopped at a seccomp stop, waiting for something (enum wait_kind) */
+	TS_INKERNEL, /* a vfork parent, suspended by the kernel until its child execs or exits */
+	TS_DEAD,
+};
+
+enum wait_kind {
+	WAIT_NONE,
+	WAIT_FUTEX, /* woken by a futex wake on (key, bitset), or its deadline */
+	WAIT_CHILD, /* wait4/waitid: retried when any process of the tree ends */
+	WAIT_FD,    /* read/write/accept...: retried when the fd is ready */
+	WAIT_TIME,  /* a sleep: woken at its deadline */
+	WAIT_POLL,  /* poll/select/epoll: retried after any event, or times out */
+};
+
+struct proc;
+
 struct tracee {
 	pid_t pid;                     /* host tid */
-	uint32_t vtid;                 /* thread id as logged (1 = first) */
+	uint32_t vtid;                 /* thread id as logged: creation order, 1 = first */
 	struct user_regs_struct regs;  /* valid at a stop */
 	bool regs_dirty;               /* write back before resuming */
 	struct sup *sup;
+	struct proc *proc;
+	enum tstate state;
+	/* what to do when it gets the baton again */
+	bool retry;                    /* re-run the entry handler of the syscall it is stopped at */
+	bool emulate;                  /* finish the syscall with wake_ret */
+	int64_t wake_ret;
+	int resume_req;                /* PTRACE_CONT or PTRACE_SYSCALL */
+	/* the syscall in flight */
+	struct sys_call *cur;
+	const struct sys_row *cur_row;
+	/* parking */
+	enum wait_kind wait;
+	uint64_t futex_key[2];
+	uint32_t futex_bitset;
+	int wait_fd;
+	short wait_events;
+	bool has_deadline;
+	uint64_t deadline;             /* virtual ns (vclock.now) */
+	int64_t timeout_ret;           /* result when the deadline passes */
+	bool (*wait_ready)(struct tracee *t);  /* retried waits: would it proceed now? */
+	void (*on_timeout)(struct tracee *t);  /* before timeout_ret is returned (select: clear sets) */
+	uint64_t clear_tid;            /* CLONE_CHILD_CLEARTID / set_tid_address */
+	uint64_t park_seq;             /* FIFO order of futex waiters */
+	bool exiting;                  /* called exit(2): only this thread goes */
 };
 
 /* Copy from/to the tracee; return 0 or -errno. Never re-read a pointer target. */
@@ -120,5 +169,27 @@ void sup_mark_changed(struct sup *s, uint64_t dev, uint64_t ino, unsigned set, u
 /* The record of a changed file, or NULL. */
 const struct chg *sup_changed(const struct sup *s, uint64_t dev, uint64_t ino);
 bool sup_any_changed(const struct sup *s);
+
+/* Threads alive in the tree (not TS_DEAD). */
+unsigned sup_live_threads(const struct sup *s);
+/* Wake up to n threads parked on futex key with a common bitset bit; returns how many. */
+unsigned sup_futex_wake(struct sup *s, const uint64_t key[2], uint32_t bitset, unsigned n);
+/* Wake up to nwake waiters of `from`, move up to nmove others to `to`; returns woken + moved. */
+unsigned sup_futex_requeue(struct sup *s, const uint64_t from[2], const uint64_t to[2],
+			   unsigned nwake, unsigned nmove);
+/*
+ * wait4/waitid of thread t for pid spec `which` (as wait4: -1 any, >0 one pid
+ * in the sandbox's numbering, 0 or < -1 a group, taken as any): 1 if a child
+ * has ended and can be reaped, 0 if children exist but none has, -ECHILD.
+ */
+int sup_child_waitable(struct sup *s, struct tracee *t, int64_t which);
+/* wait4/waitid of a tracee reaped the child with this (sandbox) pid. */
+void sup_mark_reaped(struct sup *s, pid_t nspid);
+/* Is t the only live thread of its process? */
+bool sup_thread_is_last(const struct tracee *t);
+/* Is fd of t ready for events (POLLIN/POLLOUT) now? 1, 0, or -errno. Never blocks. */
+int sup_fd_ready(struct sup *s, struct tracee *t, int fd, short events);
+/* Scheduling strategy in use. */
+enum sched_strategy sup_strategy(const struct sup *s);
 
 #endif

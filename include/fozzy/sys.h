@@ -22,6 +22,7 @@ enum sys_action {
 	SYS_EXIT_STOP, /* run natively; call the row's exit handler after it */
 	SYS_EMULATE,   /* do not run it; the result is c->ret */
 	SYS_ABORT,     /* the handler called sup_abort() */
+	SYS_PARK,      /* wait: the handler set t->wait and its fields; nothing runs yet */
 };
 
 struct sys_call {

@@ -14,6 +14,8 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
+#include <sys/syscall.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -42,19 +44,49 @@
 #define AT_RANDOM 25
 #define AT_SYSINFO_EHDR 33
 
+/* A process of the tree. */
+struct proc {
+	pid_t tgid;        /* host pid */
+	pid_t nspid;       /* pid inside the sandbox */
+	uint32_t vpid;     /* creation order, 1 = the program */
+	struct proc *parent;
+	unsigned live;     /* threads not yet dead */
+	struct thread *zombie_leader; /* left with exit(2); reported when the group ends */
+	bool dying;        /* exit_group or a fatal signal: every thread goes */
+	bool ended;        /* all threads gone; a zombie for its parent until reaped */
+	bool reaped;
+	int status;        /* wait status of the process */
+	int pidfd;         /* for pidfd_getfd readiness checks; -1 until needed */
+};
+
+/* A thread: the tracee handlers see, and the supervisor's bookkeeping. */
+struct thread {
+	struct tracee t;
+	struct sys_call call;
+	struct ev ev;
+};
+
 struct sup {
 	const struct sup_config *cfg;
 	struct sup_result *res;
-	struct tracee main;
 	struct vclock clock;
 	struct decider dec;
+	/* the tree */
+	struct thread **threads;   /* in creation order */
+	size_t nthreads;
+	struct proc **procs;
+	size_t nprocs;
+	struct thread *current;    /* holds the baton, or NULL */
+	bool need_dispatch;        /* current was picked but not resumed yet */
+	bool root_ended;
+	int root_status;           /* wait status of the program (pid 2) */
+	uint64_t park_seq;
+	/* stops of threads not known yet (a new thread can report before its creator) */
+	struct { pid_t pid; int status; } stash[16];
+	unsigned nstash;
 	/* stopping the run */
 	bool stopping;
 	enum sup_outcome stop_outcome;
-	/* the syscall in flight between its entry and exit stops */
-	struct sys_call cur;
-	const struct sys_row *cur_row;
-	struct ev cur_ev;
 	/* replay cursor: next expected event; offsets of the last few for context */
 	size_t rp_pos;
 	size_t rp_hist[4];
@@ -63,6 +95,8 @@ struct sup {
 	struct chg *chg;
 	size_t nchg, capchg;
 };
+
+#define THREAD(tr) ((struct thread *)(tr))
 
 static volatile sig_atomic_t guard_fired, interrupted;
 static volatile pid_t live_pid;
@@ -314,22 +348,425 @@ static int getregs(struct tracee *t)
 	return ptrace(PTRACE_GETREGS, t->pid, 0, &t->regs) ? -errno : 0;
 }
 
-static int resume(struct tracee *t, enum __ptrace_request req, int sig)
+static int resume(struct tracee *t, int req, int sig)
 {
 	if (t->regs_dirty && ptrace(PTRACE_SETREGS, t->pid, 0, &t->regs))
 		return -errno;
 	t->regs_dirty = false;
-	return ptrace(req, t->pid, 0, (void *)(uintptr_t)sig) ? -errno : 0;
+	return ptrace((enum __ptrace_request)req, t->pid, 0, (void *)(uintptr_t)sig) ? -errno : 0;
+}
+
+/* ---- the tree ---- */
+
+static pid_t read_nspid(pid_t pid)
+{
+	char path[64], line[256];
+	pid_t ns = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *p, *last = NULL, *save = NULL;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		for (p = strtok_r(line + 6, " \t\n", &save); p; p = strtok_r(NULL, " \t\n", &save))
+			last = p;
+		if (last)
+			ns = (pid_t)atoi(last);
+		break;
+	}
+	fclose(f);
+	return ns;
+}
+
+static struct proc *new_proc(struct sup *s, pid_t tgid, struct proc *parent)
+{
+	struct proc *p = xcalloc(1, sizeof(*p));
+
+	p->tgid = tgid;
+	p->nspid = read_nspid(tgid);
+	p->parent = parent;
+	p->vpid = (uint32_t)s->nprocs + 1;
+	p->pidfd = -1;
+	s->procs = xrealloc(s->procs, (s->nprocs + 1) * sizeof(*s->procs));
+	s->procs[s->nprocs++] = p;
+	s->res->processes++;
+	return p;
+}
+
+static struct thread *new_thread(struct sup *s, pid_t tid, struct proc *p)
+{
+	struct thread *th = xcalloc(1, sizeof(*th));
+
+	th->t.pid = tid;
+	th->t.vtid = (uint32_t)s->nthreads + 1;
+	th->t.sup = s;
+	th->t.proc = p;
+	th->t.cur = &th->call;
+	th->t.state = TS_READY;
+	th->t.resume_req = PTRACE_CONT;
+	th->t.wait_fd = -1;
+	p->live++;
+	s->threads = xrealloc(s->threads, (s->nthreads + 1) * sizeof(*s->threads));
+	s->threads[s->nthreads++] = th;
+	s->res->threads++;
+	return th;
+}
+
+static struct thread *find_thread(struct sup *s, pid_t pid)
+{
+	size_t i;
+
+	for (i = s->nthreads; i-- > 0;)
+		if (s->threads[i]->t.pid == pid && s->threads[i]->t.state != TS_DEAD)
+			return s->threads[i];
+	return NULL;
+}
+
+unsigned sup_live_threads(const struct sup *s)
+{
+	unsigned n = 0;
+	size_t i;
+
+	for (i = 0; i < s->nthreads; i++)
+		n += s->threads[i]->t.state != TS_DEAD;
+	return n;
+}
+
+enum sched_strategy sup_strategy(const struct sup *s)
+{
+	return s->cfg->strategy;
+}
+
+/* Wait for a stop of one thread, taking it from the stash if it came early. */
+static int wait_for(struct sup *s, pid_t pid, int *status)
+{
+	unsigned i;
+	pid_t w;
+
+	for (i = 0; i < s->nstash; i++) {
+		if (s->stash[i].pid != pid)
+			continue;
+		*status = s->stash[i].status;
+		s->stash[i] = s->stash[--s->nstash];
+		return 0;
+	}
+	while ((w = waitpid(pid, status, __WALL)) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+/* ---- parking and waking ---- */
+
+static void wake(struct thread *th, bool emulate, int64_t ret)
+{
+	th->t.state = TS_READY;
+	th->t.wait = WAIT_NONE;
+	th->t.has_deadline = false;
+	th->t.emulate = emulate;
+	th->t.retry = !emulate;
+	th->t.wake_ret = ret;
+	th->t.resume_req = PTRACE_CONT;
+}
+
+static bool futex_match(const struct tracee *t, const uint64_t key[2], uint32_t bitset)
+{
+	return t->state == TS_PARKED && t->wait == WAIT_FUTEX && t->futex_key[0] == key[0] &&
+	       t->futex_key[1] == key[1] && (t->futex_bitset & bitset);
+}
+
+/* The parked waiters of a futex key, oldest first. Caller frees. */
+static struct thread **futex_waiters(struct sup *s, const uint64_t key[2], uint32_t bitset,
+				     unsigned *n)
+{
+	struct thread **w = xcalloc(s->nthreads + 1, sizeof(*w)), *tmp;
+	unsigned i, j;
+
+	*n = 0;
+	for (i = 0; i < s->nthreads; i++)
+		if (futex_match(&s->threads[i]->t, key, bitset))
+			w[(*n)++] = s->threads[i];
+	for (i = 1; i < *n; i++)
+		for (j = i; j > 0 && w[j - 1]->t.park_seq > w[j]->t.park_seq; j--) {
+			tmp = w[j];
+			w[j] = w[j - 1];
+			w[j - 1] = tmp;
+		}
+	return w;
+}
+
+unsigned sup_futex_wake(struct sup *s, const uint64_t key[2], uint32_t bitset, unsigned n)
+{
+	unsigned count, i;
+	struct thread **w = futex_waiters(s, key, bitset, &count);
+
+	for (i = 0; i < count && i < n; i++)
+		wake(w[i], true, 0);
+	free(w);
+	return i;
+}
+
+unsigned sup_futex_requeue(struct sup *s, const uint64_t from[2], const uint64_t to[2],
+			   unsigned nwake, unsigned nmove)
+{
+	unsigned count, i, moved = 0;
+	struct thread **w = futex_waiters(s, from, ~0u, &count);
+
+	for (i = 0; i < count; i++) {
+		if (i < nwake) {
+			wake(w[i], true, 0);
+		} else if (moved < nmove) {
+			w[i]->t.futex_key[0] = to[0];
+			w[i]->t.futex_key[1] = to[1];
+			moved++;
+		}
+	}
+	free(w);
+	return (count < nwake ? count : nwake) + moved;
+}
+
+static struct proc *find_proc_nspid(const struct sup *s, pid_t nspid)
+{
+	size_t i;
+
+	for (i = 0; i < s->nprocs; i++)
+		if (s->procs[i]->nspid == nspid)
+			return s->procs[i];
+	return NULL;
+}
+
+void sup_mark_reaped(struct sup *s, pid_t nspid)
+{
+	struct proc *p = find_proc_nspid(s, nspid);
+
+	if (p)
+		p->reaped = true;
+}
+
+bool sup_thread_is_last(const struct tracee *t)
+{
+	return t->proc->live <= 1;
+}
+
+int sup_child_waitable(struct sup *s, struct tracee *t, int64_t which)
+{
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < s->nprocs; i++) {
+		struct proc *p = s->procs[i];
+
+		if (p->parent != t->proc || p->reaped)
+			continue;
+		if (which > 0 && p->nspid != (pid_t)which)
+			continue;
+		any = true;
+		if (p->ended)
+			return 1;
+	}
+	return any ? 0 : -ECHILD;
+}
+
+int sup_fd_ready(struct sup *s, struct tracee *t, int fd, short events)
+{
+	struct pollfd pfd;
+	int dup, n;
+
+	(void)s;
+	if (t->proc->pidfd < 0)
+		t->proc->pidfd = (int)syscall(SYS_pidfd_open, t->proc->tgid, 0);
+	if (t->proc->pidfd < 0)
+		return -errno;
+	dup = (int)syscall(SYS_pidfd_getfd, t->proc->pidfd, fd, 0);
+	if (dup < 0)
+		return -errno;
+	pfd = (struct pollfd){ .fd = dup, .events = events };
+	n = poll(&pfd, 1, 0);
+	close(dup);
+	if (n < 0)
+		return -errno;
+	return n > 0 && (pfd.revents & (events | POLLHUP | POLLERR | POLLNVAL));
+}
+
+/* Retried waits whose condition holds become runnable again. */
+static void wake_ready_waiters(struct sup *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nthreads; i++) {
+		struct thread *th = s->threads[i];
+
+		if (th->t.state == TS_PARKED && th->t.wait_ready && th->t.wait_ready(&th->t))
+			wake(th, false, 0);
+	}
+}
+
+/*
+ * Nobody can run: move the virtual clock to the earliest deadline and time
+ * those waits out. Returns false when no wait has a deadline.
+ */
+static bool jump_time(struct sup *s)
+{
+	uint64_t when = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < s->nthreads; i++) {
+		struct tracee *t = &s->threads[i]->t;
+
+		if (t->state == TS_PARKED && t->has_deadline && t->deadline < when)
+			when = t->deadline;
+	}
+	if (when == UINT64_MAX)
+		return false;
+	if (when > s->clock.now)
+		sup_advance(s, when - s->clock.now);
+	for (i = 0; i < s->nthreads; i++) {
+		struct thread *th = s->threads[i];
+
+		if (th->t.state != TS_PARKED || !th->t.has_deadline || th->t.deadline > s->clock.now)
+			continue;
+		if (th->t.on_timeout)
+			th->t.on_timeout(&th->t);
+		wake(th, true, th->t.timeout_ret);
+	}
+	return true;
+}
+
+static const char *wait_name(enum wait_kind k)
+{
+	switch (k) {
+	case WAIT_FUTEX: return "a futex";
+	case WAIT_CHILD: return "a child process";
+	case WAIT_FD: return "a file descriptor";
+	case WAIT_TIME: return "a timer";
+	case WAIT_POLL: return "poll/select/epoll";
+	default: return "nothing";
+	}
+}
+
+static void deadlock(struct sup *s)
+{
+	struct buf *d = &s->res->detail;
+	size_t i;
+
+	stop(s, SUP_DEADLOCK, "deadlock: every thread is blocked and no timer is pending");
+	for (i = 0; i < s->nthreads; i++) {
+		struct tracee *t = &s->threads[i]->t;
+		char name[32];
+
+		if (t->state != TS_PARKED)
+			continue;
+		sys_name(THREAD(t)->call.nr, name, sizeof(name));
+		buf_addf(d, "  thread %u (process %u) waits on %s in %s", t->vtid, t->proc->vpid,
+			 wait_name(t->wait), name);
+		if (t->wait == WAIT_FUTEX)
+			buf_addf(d, " at %#" PRIx64, t->futex_key[1]);
+		else if (t->wait == WAIT_FD)
+			buf_addf(d, " (fd %d)", t->wait_fd);
+		buf_addf(d, "\n");
+	}
+}
+
+/*
+ * A scheduling point: prev (if any) stopped and is READY, PARKED or DEAD.
+ * Pick who runs next; the pick is a decision of the event in progress.
+ */
+static void schedule(struct sup *s, struct thread *prev)
+{
+	struct thread **ready = xcalloc(s->nthreads + 1, sizeof(*ready));
+	unsigned n, i, idx;
+	int cur;
+
+	s->current = NULL;
+	for (;;) {
+		wake_ready_waiters(s);
+		for (n = 0, cur = -1, i = 0; i < s->nthreads; i++) {
+			if (s->threads[i]->t.state != TS_READY)
+				continue;
+			if (s->threads[i] == prev)
+				cur = (int)n;
+			ready[n++] = s->threads[i];
+		}
+		if (n || s->stopping || !sup_live_threads(s))
+			break;
+		if (!jump_time(s)) {
+			deadlock(s);
+			break;
+		}
+	}
+	if (n) {
+		idx = sched_pick(s->cfg->strategy, &s->dec.rng[STREAM_SCHED], n, cur);
+		if (n > 1)
+			idx = (unsigned)decide_value(&s->dec, idx);
+		if (idx >= n) {
+			s->dec.diverged = true;
+			snprintf(s->dec.why, sizeof(s->dec.why), "the trace picks thread %u of %u runnable", idx, n);
+			idx = 0;
+		}
+		s->current = ready[idx];
+		s->current->t.state = TS_RUNNING;
+		s->need_dispatch = true;
+		if (prev && s->current != prev)
+			s->res->switches++;
+	}
+	free(ready);
+}
+
+/* Give the baton to s->current: finish its syscall, re-run its handler, or resume it. */
+static void on_seccomp(struct sup *s, struct thread *th);
+
+static void dispatch(struct sup *s)
+{
+	struct thread *th = s->current;
+
+	s->need_dispatch = false;
+	if (!th)
+		return;
+	if (th->t.exiting && th->t.pid == th->t.proc->tgid && th->t.proc->live > 1) {
+		/*
+		 * The main thread leaves with exit(2) while others go on: the
+		 * kernel reports it only when the whole group has ended, so it is
+		 * gone from the scheduler's view now.
+		 */
+		struct ev e = { .tag = EV_EXIT, .tid = th->t.vtid, .nr = 0 };
+
+		resume(&th->t, th->t.resume_req, 0);
+		th->t.state = TS_DEAD;
+		th->t.proc->live--;
+		th->t.proc->zombie_leader = th;
+		event_begin(s, &e);
+		schedule(s, NULL);
+		event_end(s, &e);
+		return;
+	}
+	if (th->t.retry) {
+		th->t.retry = false;
+		on_seccomp(s, th);
+		return;
+	}
+	if (th->t.emulate) {
+		th->t.emulate = false;
+		th->t.regs.orig_rax = (uint64_t)-1;
+		th->t.regs.rax = (uint64_t)th->t.wake_ret;
+		th->t.regs_dirty = true;
+	}
+	resume(&th->t, th->t.resume_req, 0);
 }
 
 /* ---- stops ---- */
 
-static void on_seccomp(struct sup *s, struct tracee *t)
+static void on_seccomp(struct sup *s, struct thread *th)
 {
+	struct tracee *t = &th->t;
 	const struct sys_row *row;
-	struct sys_call *c = &s->cur;
+	struct sys_call *c = &th->call;
+	struct ev *e = &th->ev;
 	enum sys_action act;
-	struct ev *e = &s->cur_ev;
 	unsigned i;
 
 	if (getregs(t))
@@ -359,36 +796,50 @@ static void on_seccomp(struct sup *s, struct tracee *t)
 	event_begin(s, e);
 	if (s->stopping)
 		return;
+	t->wait = WAIT_NONE;
+	t->wait_ready = NULL;
+	t->on_timeout = NULL;
+	t->has_deadline = false;
 	act = row->entry(t, c);
 	switch (act) {
 	case SYS_EMULATE:
-		t->regs.orig_rax = (uint64_t)-1;
-		t->regs.rax = (uint64_t)c->ret;
-		t->regs_dirty = true;
 		e->has_result = 1;
 		e->result = c->ret;
+		t->state = TS_READY;
+		t->emulate = true;
+		t->wake_ret = c->ret;
+		t->resume_req = PTRACE_CONT;
+		schedule(s, th);
 		event_end(s, e);
-		resume(t, PTRACE_CONT, 0);
 		break;
 	case SYS_CONTINUE:
+		t->state = TS_READY;
+		t->resume_req = PTRACE_CONT;
+		schedule(s, th);
 		event_end(s, e);
-		resume(t, PTRACE_CONT, 0);
 		break;
 	case SYS_EXIT_STOP:
-		s->cur_row = row;
+		th->t.cur_row = row;
 		resume(t, PTRACE_SYSCALL, 0);
+		break;
+	case SYS_PARK:
+		t->state = TS_PARKED;
+		t->park_seq = ++s->park_seq;
+		schedule(s, th);
+		event_end(s, e);
 		break;
 	case SYS_ABORT:
 		break;
 	}
 }
 
-static void on_syscall_exit(struct sup *s, struct tracee *t)
+static void on_syscall_exit(struct sup *s, struct thread *th)
 {
-	struct sys_call *c = &s->cur;
-	const struct sys_row *row = s->cur_row;
+	struct tracee *t = &th->t;
+	struct sys_call *c = &th->call;
+	const struct sys_row *row = t->cur_row;
 
-	s->cur_row = NULL;
+	t->cur_row = NULL;
 	if (getregs(t))
 		return;
 	if (!row) {
@@ -398,11 +849,12 @@ static void on_syscall_exit(struct sup *s, struct tracee *t)
 	c->ret = (int64_t)t->regs.rax;
 	if (row->exit)
 		row->exit(t, c);
-	s->cur_ev.has_result = 1;
-	s->cur_ev.result = c->ret;
-	event_end(s, &s->cur_ev);
-	if (!s->stopping)
-		resume(t, PTRACE_CONT, 0);
+	th->ev.has_result = 1;
+	th->ev.result = c->ret;
+	t->state = TS_READY;
+	t->resume_req = PTRACE_CONT;
+	schedule(s, th);
+	event_end(s, &th->ev);
 }
 
 /* Read one 8-byte word of the new image's initial stack. */
@@ -411,14 +863,35 @@ static int stack_word(struct tracee *t, uint64_t addr, uint64_t *w)
 	return tracee_read(t, addr, w, sizeof(*w));
 }
 
+/* A vfork parent is released when its child execs or ends; take its stop now. */
+static void release_vfork_parent(struct sup *s, struct thread *child)
+{
+	size_t i;
+	int status;
+
+	for (i = 0; i < s->nthreads; i++) {
+		struct thread *p = s->threads[i];
+
+		if (p->t.state != TS_INKERNEL || p->t.wait_fd != (int)child->t.vtid)
+			continue;
+		if (wait_for(s, p->t.pid, &status) == 0 && WIFSTOPPED(status)) {
+			getregs(&p->t);
+			p->t.state = TS_READY;
+			p->t.resume_req = PTRACE_CONT;
+			p->t.wait_fd = -1;
+		}
+	}
+}
+
 /*
  * After exec: hide the vDSO (AT_SYSINFO_EHDR becomes AT_IGNORE, so libc
  * falls back to real syscalls, which we trap) and replace the AT_RANDOM bytes
  * with seeded ones. Layout per the x86-64 psABI: argc, argv[], NULL, envp[],
  * NULL, auxv pairs up to AT_NULL.
  */
-static void on_exec(struct sup *s, struct tracee *t)
+static void on_exec(struct sup *s, struct thread *th)
 {
+	struct tracee *t = &th->t;
 	char exe[PATH_MAX], path[64];
 	uint64_t sp, w, type, val;
 	uint8_t rnd[16];
@@ -438,6 +911,7 @@ static void on_exec(struct sup *s, struct tracee *t)
 	event_begin(s, &e);
 	if (s->stopping)
 		return;
+	release_vfork_parent(s, th);
 	sp = t->regs.rsp + 8; /* skip argc */
 	for (guard = 0; nulls < 2 && guard < 1 << 20; guard++, sp += 8) {
 		if (stack_word(t, sp, &w))
@@ -470,8 +944,9 @@ bad:
 }
 
 /* rdtsc/rdtscp fault under PR_TSC_SIGSEGV: answer from the virtual clock (1 GHz). */
-static bool emulate_tsc(struct sup *s, struct tracee *t)
+static bool emulate_tsc(struct sup *s, struct thread *th)
 {
+	struct tracee *t = &th->t;
 	uint8_t insn[3];
 	struct ev e = { .tag = EV_INSN };
 	uint64_t tsc;
@@ -506,16 +981,112 @@ static bool emulate_tsc(struct sup *s, struct tracee *t)
 	return true;
 }
 
-static void on_signal(struct sup *s, struct tracee *t, int sig)
+static void on_signal(struct sup *s, struct thread *th, int sig)
 {
-	struct ev e = { .tag = EV_SIGNAL, .tid = t->vtid, .nr = (uint32_t)sig };
+	struct ev e = { .tag = EV_SIGNAL, .tid = th->t.vtid, .nr = (uint32_t)sig };
 
-	if (sig == SIGSEGV && emulate_tsc(s, t))
+	if (sig == SIGSEGV && emulate_tsc(s, th))
 		return;
 	event_begin(s, &e);
 	event_end(s, &e);
 	if (!s->stopping)
-		resume(t, PTRACE_CONT, sig);
+		resume(&th->t, PTRACE_CONT, sig);
+}
+
+/* clone/fork/vfork event of th: the new thread or process is traced already. */
+static void on_spawn(struct sup *s, struct thread *th, int event)
+{
+	unsigned long msg = 0;
+	struct thread *child;
+	struct proc *p;
+	int status;
+
+	ptrace(PTRACE_GETEVENTMSG, th->t.pid, 0, &msg);
+	p = event == PTRACE_EVENT_CLONE && (th->call.args[0] & CLONE_THREAD)
+		    ? th->t.proc
+		    : new_proc(s, (pid_t)msg, th->t.proc);
+	child = new_thread(s, (pid_t)msg, p);
+	if (event == PTRACE_EVENT_CLONE && (th->call.args[0] & CLONE_CHILD_CLEARTID))
+		child->t.clear_tid = th->call.args[3];
+	/* Its first stop, so it is stopped before anything else happens. */
+	if (wait_for(s, child->t.pid, &status) || !WIFSTOPPED(status)) {
+		stop(s, SUP_ERROR, "the new %s did not start under the tracer",
+		     p == th->t.proc ? "thread" : "process");
+		return;
+	}
+	if (p != th->t.proc)
+		p->nspid = read_nspid(p->tgid);
+	if (event == PTRACE_EVENT_VFORK || (event == PTRACE_EVENT_CLONE && (th->call.args[0] & CLONE_VFORK))) {
+		/* The parent sleeps in the kernel until the child execs or ends. */
+		th->ev.has_result = 0;
+		event_end(s, &th->ev);
+		th->t.cur_row = NULL;
+		th->t.state = TS_INKERNEL;
+		th->t.wait_fd = (int)child->t.vtid;
+		resume(&th->t, PTRACE_SYSCALL, 0);
+		s->current = child;
+		child->t.state = TS_RUNNING;
+		s->need_dispatch = true;
+		return;
+	}
+	/* The creator goes on to its exit stop, the scheduling point. */
+	resume(&th->t, PTRACE_SYSCALL, 0);
+}
+
+/* A thread is gone. Its process ends when its last thread does. */
+static void thread_died(struct sup *s, struct thread *th, int status);
+
+static void collect_process(struct sup *s, struct proc *p)
+{
+	size_t i;
+	int status;
+
+	/* Every other thread of a dying process goes too: take their ends in creation order. */
+	for (i = 0; i < s->nthreads; i++) {
+		struct thread *o = s->threads[i];
+
+		if (o->t.proc != p || o->t.state == TS_DEAD)
+			continue;
+		while (wait_for(s, o->t.pid, &status) == 0 && WIFSTOPPED(status))
+			ptrace(PTRACE_CONT, o->t.pid, 0, 0);
+		thread_died(s, o, status);
+	}
+}
+
+static void thread_died(struct sup *s, struct thread *th, int status)
+{
+	struct proc *p = th->t.proc;
+	struct ev e = { .tag = EV_EXIT, .tid = th->t.vtid, .nr = (uint32_t)status };
+	const uint64_t key[2] = { 0, th->t.clear_tid };
+	bool was_current = s->current == th;
+
+	th->t.state = TS_DEAD;
+	p->live--;
+	event_begin(s, &e);
+	/* CLONE_CHILD_CLEARTID: the kernel cleared the tid; its futex wake is ours to do. */
+	if (th->t.clear_tid) {
+		uint64_t pkey[2] = { p->vpid, th->t.clear_tid };
+
+		sup_futex_wake(s, key, ~0u, UINT32_MAX);
+		sup_futex_wake(s, pkey, ~0u, UINT32_MAX);
+	}
+	release_vfork_parent(s, th);
+	if (WIFSIGNALED(status) || !th->t.exiting)
+		p->dying = true;
+	if (p->dying && p->live)
+		collect_process(s, p);
+	if (!p->live && !p->ended && p->zombie_leader && p->zombie_leader != th &&
+	    wait_for(s, p->zombie_leader->t.pid, &status))
+		status = 0;
+	if (!p->live && !p->ended) {
+		p->ended = true;
+		p->status = status;
+		if (p->vpid == 1)
+			s->root_status = status, s->root_ended = true;
+	}
+	if (was_current)
+		schedule(s, NULL);
+	event_end(s, &e);
 }
 
 /* ---- output capture ---- */
@@ -598,12 +1169,46 @@ static void on_interrupt(int sig)
 	interrupted = 1;
 }
 
-static void drain(pid_t pid, int *status)
+/* The program's outcome is its own (pid 2's) end; the replay must have used the whole log. */
+static void finish(struct sup *s)
 {
-	kill(pid, SIGKILL);
-	while (waitpid(pid, status, __WALL) >= 0) {
-		if (WIFEXITED(*status) || WIFSIGNALED(*status))
-			return;
+	int status = s->root_status;
+
+	if (!s->root_ended && !s->stopping)
+		stop(s, SUP_ERROR, "the program's end was not observed");
+	if (WIFEXITED(status)) {
+		s->res->outcome = SUP_EXITED;
+		s->res->exit_code = WEXITSTATUS(status);
+		s->res->exited = true;
+	} else if (WIFSIGNALED(status)) {
+		s->res->outcome = SUP_SIGNALED;
+		s->res->signal = WTERMSIG(status);
+		s->res->signaled = true;
+	}
+	if (s->dec.replay && !s->stopping && s->rp_pos != s->dec.in_len)
+		diverge(s, NULL, NULL, "the program ended before the end of the trace");
+}
+
+/* Kill the whole tree and take every remaining notification. */
+static void kill_tree(struct sup *s)
+{
+	size_t i;
+	int status;
+
+	for (i = 0; i < s->nthreads; i++)
+		if (s->threads[i]->t.state != TS_DEAD)
+			kill(s->threads[i]->t.pid, SIGKILL);
+	for (i = 0; i < s->nthreads; i++) {
+		struct thread *th = s->threads[i];
+
+		if (th->t.state == TS_DEAD)
+			continue;
+		while (waitpid(th->t.pid, &status, __WALL) >= 0)
+			if (WIFEXITED(status) || WIFSIGNALED(status))
+				break;
+		th->t.state = TS_DEAD;
+		if (th->t.proc->vpid == 1 && th->t.pid == th->t.proc->tgid && !s->root_ended)
+			s->root_status = status;
 	}
 }
 
@@ -667,34 +1272,61 @@ static int write_cpu_file(const char *dir, unsigned cpus, char **path_out)
 	return write_file_atomic(*path_out, text, (size_t)n);
 }
 
-static void finish_status(struct sup *s, int status)
+/* One stop or end reported by waitpid, for a thread of the tree. */
+static void on_stop(struct sup *s, struct thread *th, int status)
 {
-	struct ev e = { .tag = EV_EXIT, .tid = s->main.vtid, .nr = (uint32_t)status };
+	int sig, event;
 
-	if (WIFEXITED(status)) {
-		s->res->outcome = SUP_EXITED;
-		s->res->exit_code = WEXITSTATUS(status);
-		s->res->exited = true;
-	} else {
-		s->res->outcome = SUP_SIGNALED;
-		s->res->signal = WTERMSIG(status);
-		s->res->signaled = true;
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		thread_died(s, th, status);
+		return;
 	}
-	event_begin(s, &e);
-	event_end(s, &e);
-	if (s->dec.replay && !s->stopping && s->rp_pos != s->dec.in_len)
-		diverge(s, NULL, &e, "the program exited before the end of the trace");
+	if (!WIFSTOPPED(status))
+		return;
+	sig = WSTOPSIG(status);
+	event = status >> 16;
+	if (th->t.state == TS_INKERNEL) {
+		/* A vfork parent released: it waits for the baton like anyone. */
+		getregs(&th->t);
+		th->t.state = TS_READY;
+		th->t.resume_req = PTRACE_CONT;
+		th->t.wait_fd = -1;
+		return;
+	}
+	if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP)
+		on_seccomp(s, th);
+	else if (sig == (SIGTRAP | 0x80))
+		on_syscall_exit(s, th);
+	else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC)
+		on_exec(s, th);
+	else if (sig == SIGTRAP && (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK ||
+				    event == PTRACE_EVENT_VFORK))
+		on_spawn(s, th, event);
+	else if (event == PTRACE_EVENT_STOP || (sig == SIGTRAP && event))
+		resume(&th->t, th->t.cur_row ? PTRACE_SYSCALL : PTRACE_CONT, 0);
+	else
+		on_signal(s, th, sig);
 }
 
-static void event_loop(struct sup *s, pid_t prog, int *status)
+static void event_loop(struct sup *s)
 {
-	struct tracee *t = &s->main;
-
 	for (;;) {
-		pid_t w = waitpid(prog, status, __WALL);
-		int sig, event;
+		struct thread *th;
+		int status;
+		pid_t w;
 
+		if (s->stopping)
+			break;
+		if (s->need_dispatch) {
+			dispatch(s);
+			continue;
+		}
+		if (!sup_live_threads(s))
+			return;
+		w = waitpid(-1, &status, __WALL);
 		if (w < 0) {
+			if (errno == ECHILD)
+				return;
 			if (errno != EINTR) {
 				stop(s, SUP_ERROR, "waitpid: %s", strerror(errno));
 				break;
@@ -707,37 +1339,25 @@ static void event_loop(struct sup *s, pid_t prog, int *status)
 				     (uint64_t)(s->cfg->wall_guard_ns / 1000000000ULL));
 			else if (guard_fired)
 				stop(s, SUP_TIMEOUT, "the program ran past the time limit of %" PRIu64 " ms",
-				     s->cfg->timeout_ns ? s->cfg->timeout_ns / 1000000 : s->cfg->wall_guard_ns / 1000000);
+				     (uint64_t)((s->cfg->timeout_ns ? s->cfg->timeout_ns : s->cfg->wall_guard_ns) / 1000000));
 			if (guard_fired)
 				s->res->wall_guard = true;
 			if (s->stopping)
 				break;
 			continue;
 		}
-		if (WIFEXITED(*status) || WIFSIGNALED(*status)) {
-			finish_status(s, *status);
-			return;
-		}
-		if (!WIFSTOPPED(*status))
+		th = find_thread(s, w);
+		if (!th) {
+			/* The sandbox init, or a new thread before its creator's event. */
+			if (WIFSTOPPED(status) && s->nstash < ARRAY_SIZE(s->stash)) {
+				s->stash[s->nstash].pid = w;
+				s->stash[s->nstash++].status = status;
+			}
 			continue;
-		sig = WSTOPSIG(*status);
-		event = *status >> 16;
-		if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP)
-			on_seccomp(s, t);
-		else if (sig == (SIGTRAP | 0x80))
-			on_syscall_exit(s, t);
-		else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC)
-			on_exec(s, t);
-		else if (event == PTRACE_EVENT_STOP)
-			resume(t, PTRACE_CONT, 0);
-		else if (sig == SIGTRAP && event)
-			resume(t, PTRACE_CONT, 0); /* fork/clone events cannot happen: spawn is refused */
-		else
-			on_signal(s, t, sig);
-		if (s->stopping)
-			break;
+		}
+		on_stop(s, th, status);
 	}
-	drain(prog, status);
+	kill_tree(s);
 }
 
 static void arm_guard(uint64_t ns)
@@ -793,8 +1413,6 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		     cfg->replay ? cfg->replay->len : 0);
 	if (cfg->replay)
 		s.dec.in = cfg->replay->data ? cfg->replay->data : (const uint8_t *)"";
-	s.main.vtid = 1;
-	s.main.sup = &s;
 	if (policy_parse(policy_text, &pol))
 		return -1;
 	if (policy_compile(&pol, &prog))
@@ -855,7 +1473,8 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		goto restore;
 	}
 	live_pid = child;
-	s.main.pid = child;
+	s.current = new_thread(&s, child, new_proc(&s, child, NULL));
+	s.current->t.state = TS_RUNNING;
 	/* The pump thread must never take SIGALRM/SIGINT meant for waitpid. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGALRM);
@@ -874,13 +1493,13 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
 	if (!pumping) {
 		error("cannot start the output thread");
-		drain(child, &status);
+		kill_tree(&s);
 		goto restore;
 	}
 	arm_guard(!cfg->det && cfg->timeout_ns && cfg->timeout_ns < cfg->wall_guard_ns
 			  ? cfg->timeout_ns : cfg->wall_guard_ns);
 	ptrace(PTRACE_CONT, child, 0, 0);
-	event_loop(&s, child, &status);
+	event_loop(&s);
 	arm_guard(0);
 	{
 		struct itimerval off = { 0 };
@@ -888,6 +1507,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		setitimer(ITIMER_REAL, &off, NULL);
 	}
 	live_pid = 0;
+	finish(&s);
 	if (s.stopping) {
 		res->outcome = s.stop_outcome;
 	} else if (res->outcome == SUP_EXITED && res->exit_code == 127 && res->events <= 1 &&
@@ -944,6 +1564,15 @@ out:
 	policy_release(&pol);
 	decider_release(&s.dec);
 	free(s.chg);
+	for (i = 0; i < (int)s.nthreads; i++)
+		free(s.threads[i]);
+	free(s.threads);
+	for (i = 0; i < (int)s.nprocs; i++) {
+		if (s.procs[i]->pidfd >= 0)
+			close(s.procs[i]->pidfd);
+		free(s.procs[i]);
+	}
+	free(s.procs);
 	return ret;
 }
 

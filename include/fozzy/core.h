@@ -134,6 +134,10 @@ struct tracee {
 	uint64_t clear_tid;            /* CLONE_CHILD_CLEARTID / set_tid_address */
 	uint64_t park_seq;             /* FIFO order of futex waiters */
 	bool exiting;                  /* called exit(2): only this thread goes */
+	bool yielded;                  /* sched_yield: let the others go first */
+	bool retrying;                 /* the handler runs again after a retried wait */
+	bool saved_has_deadline;       /* the deadline of the wait being retried */
+	uint64_t saved_deadline;
 };
 
 /* Copy from/to the tracee; return 0 or -errno. Never re-read a pointer target. */
@@ -183,12 +187,19 @@ unsigned sup_futex_requeue(struct sup *s, const uint64_t from[2], const uint64_t
  * has ended and can be reaped, 0 if children exist but none has, -ECHILD.
  */
 int sup_child_waitable(struct sup *s, struct tracee *t, int64_t which);
+/* The wait-queue key of a futex word: per process when private, global otherwise. */
+void sup_futex_key(const struct tracee *t, uint64_t addr, bool private, uint64_t key[2]);
 /* wait4/waitid of a tracee reaped the child with this (sandbox) pid. */
 void sup_mark_reaped(struct sup *s, pid_t nspid);
 /* Is t the only live thread of its process? */
 bool sup_thread_is_last(const struct tracee *t);
 /* Is fd of t ready for events (POLLIN/POLLOUT) now? 1, 0, or -errno. Never blocks. */
 int sup_fd_ready(struct sup *s, struct tracee *t, int fd, short events);
+/*
+ * Give a parking thread a deadline ns from now (virtual), or keep the one
+ * its wait already had when it is a retry; timeout_ret is its result then.
+ */
+void sup_set_deadline(struct tracee *t, uint64_t ns, int64_t timeout_ret);
 /* Scheduling strategy in use. */
 enum sched_strategy sup_strategy(const struct sup *s);
 

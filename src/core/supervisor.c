@@ -101,6 +101,7 @@ struct sup {
 static volatile sig_atomic_t guard_fired, interrupted;
 static volatile pid_t live_pid;
 
+
 void sup_kill_all(void)
 {
 	if (live_pid > 0)
@@ -463,8 +464,18 @@ static int wait_for(struct sup *s, pid_t pid, int *status)
 
 /* ---- parking and waking ---- */
 
+void sup_set_deadline(struct tracee *t, uint64_t ns, int64_t timeout_ret)
+{
+	t->has_deadline = true;
+	t->deadline = t->retrying && t->saved_has_deadline ? t->saved_deadline
+							  : t->sup->clock.now + ns;
+	t->timeout_ret = timeout_ret;
+}
+
 static void wake(struct thread *th, bool emulate, int64_t ret)
 {
+	th->t.saved_has_deadline = !emulate && th->t.has_deadline;
+	th->t.saved_deadline = th->t.deadline;
 	th->t.state = TS_READY;
 	th->t.wait = WAIT_NONE;
 	th->t.has_deadline = false;
@@ -540,6 +551,12 @@ static struct proc *find_proc_nspid(const struct sup *s, pid_t nspid)
 	return NULL;
 }
 
+void sup_futex_key(const struct tracee *t, uint64_t addr, bool private, uint64_t key[2])
+{
+	key[0] = private ? t->proc->vpid : 0;
+	key[1] = addr;
+}
+
 void sup_mark_reaped(struct sup *s, pid_t nspid)
 {
 	struct proc *p = find_proc_nspid(s, nspid);
@@ -585,6 +602,10 @@ int sup_fd_ready(struct sup *s, struct tracee *t, int fd, short events)
 	dup = (int)syscall(SYS_pidfd_getfd, t->proc->pidfd, fd, 0);
 	if (dup < 0)
 		return -errno;
+	if (fcntl(dup, F_GETFL) & O_NONBLOCK) {
+		close(dup); /* the call will not block: EAGAIN at worst */
+		return 1;
+	}
 	pfd = (struct pollfd){ .fd = dup, .events = events };
 	n = poll(&pfd, 1, 0);
 	close(dup);
@@ -593,7 +614,14 @@ int sup_fd_ready(struct sup *s, struct tracee *t, int fd, short events)
 	return n > 0 && (pfd.revents & (events | POLLHUP | POLLERR | POLLNVAL));
 }
 
-/* Retried waits whose condition holds become runnable again. */
+static void time_out(struct thread *th)
+{
+	if (th->t.on_timeout)
+		th->t.on_timeout(&th->t);
+	wake(th, true, th->t.timeout_ret);
+}
+
+/* Waits whose condition holds, or whose deadline passed, become runnable again. */
 static void wake_ready_waiters(struct sup *s)
 {
 	size_t i;
@@ -601,8 +629,12 @@ static void wake_ready_waiters(struct sup *s)
 	for (i = 0; i < s->nthreads; i++) {
 		struct thread *th = s->threads[i];
 
-		if (th->t.state == TS_PARKED && th->t.wait_ready && th->t.wait_ready(&th->t))
+		if (th->t.state != TS_PARKED)
+			continue;
+		if (th->t.wait_ready && th->t.wait_ready(&th->t))
 			wake(th, false, 0);
+		else if (th->t.has_deadline && th->t.deadline <= s->clock.now)
+			time_out(th);
 	}
 }
 
@@ -630,11 +662,55 @@ static bool jump_time(struct sup *s)
 
 		if (th->t.state != TS_PARKED || !th->t.has_deadline || th->t.deadline > s->clock.now)
 			continue;
-		if (th->t.on_timeout)
-			th->t.on_timeout(&th->t);
-		wake(th, true, th->t.timeout_ret);
+		time_out(th);
 	}
 	return true;
+}
+
+/*
+ * Nobody can run and no timer is pending, but some thread waits on a file
+ * descriptor: its data may come from outside the sandbox (stdin, a pipe whose
+ * other end fozzy does not hold). Wait in real time, polling, until one is
+ * ready or the real-time guard fires. Returns false when there is nothing to
+ * wait for this way.
+ */
+static bool real_wait(struct sup *s)
+{
+	unsigned delay_us = 100;
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < s->nthreads; i++) {
+		struct tracee *t = &s->threads[i]->t;
+
+		any |= t->state == TS_PARKED && (t->wait == WAIT_FD || t->wait == WAIT_POLL);
+	}
+	if (!any)
+		return false;
+	for (;;) {
+		for (i = 0; i < s->nthreads; i++) {
+			struct thread *th = s->threads[i];
+
+			if (th->t.state == TS_PARKED && th->t.wait_ready && th->t.wait_ready(&th->t)) {
+				wake(th, false, 0);
+				return true;
+			}
+		}
+		if (interrupted) {
+			stop(s, SUP_ERROR, "interrupted");
+			return false;
+		}
+		if (guard_fired) {
+			s->res->wall_guard = true;
+			stop(s, SUP_TIMEOUT, "real-time guard: every thread waited on a file descriptor for %" PRIu64
+			     " s of real time (a deadlock on a pipe or socket, or input that never came)",
+			     (uint64_t)(s->cfg->wall_guard_ns / 1000000000ULL));
+			return false;
+		}
+		usleep(delay_us);
+		if (delay_us < 10000)
+			delay_us *= 2;
+	}
 }
 
 static const char *wait_name(enum wait_kind k)
@@ -695,9 +771,18 @@ static void schedule(struct sup *s, struct thread *prev)
 		if (n || s->stopping || !sup_live_threads(s))
 			break;
 		if (!jump_time(s)) {
-			deadlock(s);
+			if (real_wait(s))
+				continue;
+			if (!s->stopping)
+				deadlock(s);
 			break;
 		}
+	}
+	if (n && prev && prev->t.yielded) {
+		/* A yield: under fifo the next runnable thread after it goes first. */
+		prev->t.yielded = false;
+		if (cur >= 0 && s->cfg->strategy == STRAT_FIFO)
+			cur = (cur + 1) % (int)n;
 	}
 	if (n) {
 		idx = sched_pick(s->cfg->strategy, &s->dec.rng[STREAM_SCHED], n, cur);
@@ -746,7 +831,9 @@ static void dispatch(struct sup *s)
 	}
 	if (th->t.retry) {
 		th->t.retry = false;
+		th->t.retrying = true;
 		on_seccomp(s, th);
+		th->t.retrying = false;
 		return;
 	}
 	if (th->t.emulate) {
@@ -800,6 +887,7 @@ static void on_seccomp(struct sup *s, struct thread *th)
 	t->wait_ready = NULL;
 	t->on_timeout = NULL;
 	t->has_deadline = false;
+	t->yielded = false;
 	act = row->entry(t, c);
 	switch (act) {
 	case SYS_EMULATE:
@@ -1041,15 +1129,21 @@ static void collect_process(struct sup *s, struct proc *p)
 	size_t i;
 	int status;
 
-	/* Every other thread of a dying process goes too: take their ends in creation order. */
-	for (i = 0; i < s->nthreads; i++) {
-		struct thread *o = s->threads[i];
+	/*
+	 * Every other thread of a dying process goes too: take their ends in
+	 * creation order, the main thread last, as the kernel reports a thread
+	 * group leader only once the rest of its group has been reaped.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < s->nthreads; i++) {
+			struct thread *o = s->threads[i];
 
-		if (o->t.proc != p || o->t.state == TS_DEAD)
-			continue;
-		while (wait_for(s, o->t.pid, &status) == 0 && WIFSTOPPED(status))
-			ptrace(PTRACE_CONT, o->t.pid, 0, 0);
-		thread_died(s, o, status);
+			if (o->t.proc != p || o->t.state == TS_DEAD || (o->t.pid == p->tgid) != (pass == 1))
+				continue;
+			while (wait_for(s, o->t.pid, &status) == 0 && WIFSTOPPED(status))
+				ptrace(PTRACE_CONT, o->t.pid, 0, 0);
+			thread_died(s, o, status);
+		}
 	}
 }
 
@@ -1198,17 +1292,28 @@ static void kill_tree(struct sup *s)
 	for (i = 0; i < s->nthreads; i++)
 		if (s->threads[i]->t.state != TS_DEAD)
 			kill(s->threads[i]->t.pid, SIGKILL);
-	for (i = 0; i < s->nthreads; i++) {
-		struct thread *th = s->threads[i];
+	/* Any order: a group leader is reported only after the rest of its group. */
+	while (sup_live_threads(s) || (s->nprocs && s->procs[0]->zombie_leader && !s->root_ended)) {
+		struct thread *th;
+		pid_t w = waitpid(-1, &status, __WALL);
 
-		if (th->t.state == TS_DEAD)
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (!WIFEXITED(status) && !WIFSIGNALED(status))
 			continue;
-		while (waitpid(th->t.pid, &status, __WALL) >= 0)
-			if (WIFEXITED(status) || WIFSIGNALED(status))
-				break;
-		th->t.state = TS_DEAD;
-		if (th->t.proc->vpid == 1 && th->t.pid == th->t.proc->tgid && !s->root_ended)
-			s->root_status = status;
+		for (i = 0; i < s->nthreads; i++) {
+			th = s->threads[i];
+			if (th->t.pid != w)
+				continue;
+			th->t.state = TS_DEAD;
+			if (th->t.proc->vpid == 1 && th->t.pid == th->t.proc->tgid && !s->root_ended) {
+				s->root_status = status;
+				s->root_ended = true;
+			}
+		}
 	}
 }
 

@@ -113,6 +113,8 @@ static const char *outcome_status(const struct sup_result *r)
 		return "crash";
 	case SUP_TIMEOUT:
 		return "timeout";
+	case SUP_DEADLOCK:
+		return "fail";
 	default:
 		return "error";
 	}
@@ -193,6 +195,11 @@ static cJSON *findings(const struct sup_result *r)
 	case SUP_TIMEOUT:
 		kind = "hang";
 		title = r->wall_guard ? "wall_timeout" : "timeout";
+		snprintf(msg, sizeof(msg), "%s", r->message);
+		break;
+	case SUP_DEADLOCK:
+		kind = "hang";
+		title = "deadlock";
 		snprintf(msg, sizeof(msg), "%s", r->message);
 		break;
 	case SUP_DIVERGED:

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -94,11 +95,15 @@ enum sys_action sys_write_fd(struct tracee *t, struct sys_call *c)
 {
 	struct stat st;
 
+	if (c->args[0] > INT32_MAX || tracee_fd_stat(t, (int)c->args[0], &st))
+		return SYS_CONTINUE;
+	if ((S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) && c->nr != SYS_ftruncate &&
+	    c->nr != SYS_fallocate)
+		return wait_fd(t, (int)c->args[0], POLLOUT); /* a full pipe would block */
 	DET_ONLY(t);
 	if ((c->nr == SYS_write || c->nr == SYS_pwrite64) && c->args[2] == 0)
 		return SYS_CONTINUE;
-	if (c->args[0] <= INT32_MAX && !tracee_fd_stat(t, (int)c->args[0], &st) &&
-	    S_ISREG(st.st_mode))
+	if (S_ISREG(st.st_mode))
 		mark(t, &st, CHG_M | CHG_C, 0);
 	return SYS_CONTINUE;
 }

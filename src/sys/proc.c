@@ -43,16 +43,6 @@ enum sys_action sys_sched_getaffinity(struct tracee *t, struct sys_call *c)
 	return SYS_EMULATE;
 }
 
-/* clone, fork, vfork: the scheduler (issue 3) will run them; until then, stop. */
-enum sys_action sys_spawn(struct tracee *t, struct sys_call *c)
-{
-	bool thread = c->nr == SYS_clone && (c->args[0] & CLONE_THREAD);
-
-	sup_abort(t->sup, "the program created a %s: threads and child processes are not supported yet",
-		  thread ? "thread (clone)" : "child process (fork)");
-	return SYS_ABORT;
-}
-
 /* prctl(2): PR_SET_TSC would re-enable rdtsc and bypass the virtual clock. */
 enum sys_action sys_prctl(struct tracee *t, struct sys_call *c)
 {

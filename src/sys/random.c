@@ -11,6 +11,8 @@
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include "sys_internal.h"
@@ -39,17 +41,47 @@ enum sys_action sys_getrandom(struct tracee *t, struct sys_call *c)
 	return SYS_EMULATE;
 }
 
-static bool fd_is_random(struct tracee *t, uint64_t fd)
+static bool fd_ready(struct tracee *t)
+{
+	return sup_fd_ready(t->sup, t, t->wait_fd, t->wait_events) != 0;
+}
+
+/*
+ * A pipe or socket that is not ready would block the thread in the kernel,
+ * holding the baton: park it until the fd is ready; the call then runs at
+ * once. Errors (a bad fd) are the kernel's to report.
+ */
+enum sys_action wait_fd(struct tracee *t, int fd, short events)
+{
+	if (sup_fd_ready(t->sup, t, fd, events) != 0)
+		return SYS_EXIT_STOP;
+	t->wait = WAIT_FD;
+	t->wait_fd = fd;
+	t->wait_events = events;
+	t->wait_ready = fd_ready;
+	return SYS_PARK;
+}
+
+/* What a read-like call on fd is: 1 random device, 2 pipe or socket, 0 anything else. */
+static int fd_kind(struct tracee *t, uint64_t fd)
 {
 	struct stat st;
 
-	return fd <= INT32_MAX && !tracee_fd_stat(t, (int)fd, &st) && is_random_device(&st);
+	if (fd > INT32_MAX || tracee_fd_stat(t, (int)fd, &st))
+		return 0;
+	if (is_random_device(&st))
+		return 1;
+	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ? 2 : 0;
 }
 
 /* read, pread64: (fd, buf, count, ...) */
 enum sys_action sys_read(struct tracee *t, struct sys_call *c)
 {
-	if (!fd_is_random(t, c->args[0]))
+	int kind = fd_kind(t, c->args[0]);
+
+	if (kind == 2)
+		return wait_fd(t, (int)c->args[0], POLLIN);
+	if (kind != 1)
 		return SYS_CONTINUE;
 	c->ret = c->args[2] ? give_random(t, c->args[1], c->args[2] > GETRANDOM_MAX ? GETRANDOM_MAX
 										     : c->args[2])
@@ -62,8 +94,11 @@ enum sys_action sys_readv(struct tracee *t, struct sys_call *c)
 {
 	struct iovec iov[64];
 	size_t cnt, i, total = 0;
+	int kind = fd_kind(t, c->args[0]);
 
-	if (!fd_is_random(t, c->args[0]))
+	if (kind == 2)
+		return wait_fd(t, (int)c->args[0], POLLIN);
+	if (kind != 1)
 		return SYS_CONTINUE;
 	cnt = c->args[2] > 1024 ? 1025 : (size_t)c->args[2];
 	if (cnt > 1024) {
@@ -91,12 +126,23 @@ enum sys_action sys_readv(struct tracee *t, struct sys_call *c)
 	return SYS_EMULATE;
 }
 
+/* accept, recv*, send*: park until the socket is ready unless MSG_DONTWAIT. */
+enum sys_action sys_sockio(struct tracee *t, struct sys_call *c)
+{
+	uint64_t flags = c->nr == SYS_recvmsg || c->nr == SYS_sendmsg ? c->args[2] : c->args[3];
+	short ev = c->nr == SYS_sendto || c->nr == SYS_sendmsg || c->nr == SYS_sendmmsg ? POLLOUT : POLLIN;
+
+	if (c->nr != SYS_accept && c->nr != SYS_accept4 && (flags & MSG_DONTWAIT))
+		return SYS_CONTINUE;
+	return wait_fd(t, (int)c->args[0], ev);
+}
+
 /* sendfile(out, in, ...), splice(in, ...), copy_file_range(in, ...) */
 enum sys_action sys_transfer(struct tracee *t, struct sys_call *c)
 {
 	uint64_t in = c->nr == SYS_sendfile ? c->args[1] : c->args[0];
 
-	if (!fd_is_random(t, in))
+	if (fd_kind(t, in) != 1)
 		return SYS_CONTINUE;
 	c->ret = ERR(EINVAL);
 	return SYS_EMULATE;

@@ -30,15 +30,18 @@ DECL_ENTRY(sysinfo);
 DECL_ENTRY(nanosleep);
 DECL_ENTRY(clock_nanosleep);
 DECL_ENTRY(timer_unsupported);
-DECL_ENTRY(poll); DECL_EXIT(poll);
-DECL_ENTRY(ppoll); DECL_EXIT(ppoll);
-DECL_ENTRY(select); DECL_EXIT(select);
+DECL_ENTRY(poll);
+DECL_ENTRY(signal_wait);
 
 /* random.c */
 DECL_ENTRY(getrandom);
 DECL_ENTRY(read);
 DECL_ENTRY(readv);
 DECL_ENTRY(transfer);
+DECL_ENTRY(sockio);
+
+/* fd readiness (random.c): park t until fd is ready for events, or let it run now. */
+enum sys_action wait_fd(struct tracee *t, int fd, short events);
 
 /* fs.c */
 DECL_ENTRY(write_fd);
@@ -51,6 +54,13 @@ DECL_ENTRY(stat); DECL_EXIT(stat);
 DECL_ENTRY(getcpu);
 DECL_ENTRY(sched_getaffinity);
 DECL_ENTRY(spawn);
+
+/* thread.c */
+DECL_ENTRY(set_tid_address);
+DECL_ENTRY(exit);
+DECL_ENTRY(sched_yield);
+DECL_ENTRY(futex);
+DECL_ENTRY(wait); DECL_EXIT(wait);
 DECL_ENTRY(prctl);
 DECL_ENTRY(personality);
 

@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -185,13 +187,19 @@ enum sys_action sys_sysinfo(struct tracee *t, struct sys_call *c)
 }
 
 /*
- * Without --det a sleep really sleeps, and the virtual clock (which only
- * counts syscalls then) does not move; its replay returns at once, likewise.
+ * A sleep parks the thread until the virtual clock reaches its deadline; the
+ * clock jumps there when nobody else can run. Without --det a sleep really
+ * sleeps (holding the baton); its replay returns at once.
  */
-static void sleep_for(struct tracee *t, uint64_t ns)
+static enum sys_action sleep_for(struct tracee *t, struct sys_call *c, uint64_t ns)
 {
-	if (sup_det(t->sup))
-		sup_advance(t->sup, ns);
+	if (!sup_det(t->sup)) {
+		c->ret = 0;
+		return SYS_EMULATE;
+	}
+	t->wait = WAIT_TIME;
+	sup_set_deadline(t, ns, 0);
+	return SYS_PARK;
 }
 
 enum sys_action sys_nanosleep(struct tracee *t, struct sys_call *c)
@@ -201,9 +209,9 @@ enum sys_action sys_nanosleep(struct tracee *t, struct sys_call *c)
 	if (!virtual_time(t))
 		return SYS_CONTINUE;
 	c->ret = get_timespec(t, c->args[0], &ns);
-	if (!c->ret)
-		sleep_for(t, ns);
-	return SYS_EMULATE;
+	if (c->ret)
+		return SYS_EMULATE;
+	return sleep_for(t, c, ns);
 }
 
 enum sys_action sys_clock_nanosleep(struct tracee *t, struct sys_call *c)
@@ -222,11 +230,10 @@ enum sys_action sys_clock_nanosleep(struct tracee *t, struct sys_call *c)
 		return SYS_EMULATE;
 	if (c->args[1] & TIMER_ABSTIME)
 		ns = ns > cur ? ns - cur : 0;
-	sleep_for(t, ns);
-	return SYS_EMULATE;
+	return sleep_for(t, c, ns);
 }
 
-/* Timers deliver signals at host times; the scheduler issue makes them virtual. */
+/* Timers deliver signals at host times; they are not virtual yet. */
 enum sys_action sys_timer_unsupported(struct tracee *t, struct sys_call *c)
 {
 	char name[32];
@@ -239,114 +246,178 @@ enum sys_action sys_timer_unsupported(struct tracee *t, struct sys_call *c)
 }
 
 /*
- * Waits on file descriptors. A zero timeout is a plain readiness check. A
- * finite timeout is turned into a zero one: if nothing is ready the wait
- * times out at once and the virtual clock jumps by the timeout. Only one
- * thread exists yet, so nothing inside the sandbox could make an fd ready
- * meanwhile. An infinite wait needs the scheduler (issue 3) and stops the run.
+ * Waits on file descriptors: poll, ppoll, select, pselect6, epoll_wait,
+ * epoll_pwait, epoll_pwait2. The supervisor checks readiness itself (on
+ * duplicates of the program's fds, never blocking). Ready, or a zero
+ * timeout: the call runs at once. Otherwise the thread parks until one of
+ * its fds is ready, or until its virtual deadline, when the call returns 0
+ * as a timed-out wait does (sets, revents and remaining time cleared).
  */
-static enum sys_action wait_unsupported(struct tracee *t, struct sys_call *c)
+#define POLL_MAX 4096
+
+static bool pollfds_ready(struct tracee *t, uint64_t addr, uint64_t n)
+{
+	struct pollfd *fds;
+	bool ready = false;
+	uint64_t i;
+
+	if (n == 0 || n > POLL_MAX)
+		return n > POLL_MAX;
+	fds = xcalloc(n, sizeof(*fds));
+	if (tracee_read(t, addr, fds, n * sizeof(*fds))) {
+		free(fds);
+		return true; /* the kernel will say EFAULT */
+	}
+	for (i = 0; i < n && !ready; i++)
+		if (fds[i].fd >= 0)
+			ready = sup_fd_ready(t->sup, t, fds[i].fd, fds[i].events | POLLHUP) != 0;
+	free(fds);
+	return ready;
+}
+
+static bool fdsets_ready(struct tracee *t, uint64_t nfds, const uint64_t sets[3])
+{
+	static const short ev[3] = { POLLIN, POLLOUT, POLLPRI };
+	uint64_t bits[1024 / 64];
+	size_t words = (size_t)((nfds + 63) / 64);
+	unsigned k;
+	int fd;
+
+	if (nfds > 1024)
+		return true;
+	for (k = 0; k < 3; k++) {
+		if (!sets[k])
+			continue;
+		if (tracee_read(t, sets[k], bits, words * 8))
+			return true;
+		for (fd = 0; fd < (int)nfds; fd++)
+			if ((bits[fd / 64] >> (fd % 64)) & 1 && sup_fd_ready(t->sup, t, fd, ev[k]) != 0)
+				return true;
+	}
+	return false;
+}
+
+static bool poll_ready(struct tracee *t)
+{
+	const struct sys_call *c = t->cur;
+
+	switch (c->nr) {
+	case SYS_poll:
+	case SYS_ppoll:
+		return pollfds_ready(t, c->args[0], c->args[1]);
+	case SYS_select:
+	case SYS_pselect6: {
+		uint64_t sets[3] = { c->args[1], c->args[2], c->args[3] };
+
+		return fdsets_ready(t, c->args[0], sets);
+	}
+	default:
+		return sup_fd_ready(t->sup, t, (int)c->args[0], POLLIN) != 0;
+	}
+}
+
+static void poll_timed_out(struct tracee *t)
+{
+	const struct sys_call *c = t->cur;
+	static const uint8_t zero[1024 / 8];
+	static const struct timespec zts;
+	static const struct timeval ztv;
+	uint64_t i;
+	unsigned k;
+
+	switch (c->nr) {
+	case SYS_poll:
+	case SYS_ppoll:
+		for (i = 0; i < c->args[1] && i < POLL_MAX; i++)
+			tracee_write(t, c->args[0] + i * sizeof(struct pollfd) + offsetof(struct pollfd, revents),
+				     zero, sizeof(short));
+		if (c->nr == SYS_ppoll && c->args[2])
+			tracee_write(t, c->args[2], &zts, sizeof(zts));
+		break;
+	case SYS_select:
+	case SYS_pselect6:
+		for (k = 1; k <= 3; k++)
+			if (c->args[k] && c->args[0] <= 1024)
+				tracee_write(t, c->args[k], zero, (size_t)((c->args[0] + 63) / 64 * 8));
+		if (c->args[4])
+			c->nr == SYS_select ? tracee_write(t, c->args[4], &ztv, sizeof(ztv))
+					    : tracee_write(t, c->args[4], &zts, sizeof(zts));
+		break;
+	}
+}
+
+/* The timeout of a wait: *inf for none; -EFAULT/-EINVAL as the kernel would. */
+static int64_t wait_timeout(struct tracee *t, const struct sys_call *c, bool *inf, uint64_t *ns)
+{
+	struct timeval tv;
+	int64_t ms;
+
+	*inf = false;
+	switch (c->nr) {
+	case SYS_poll:
+	case SYS_epoll_wait:
+	case SYS_epoll_pwait:
+		ms = (int32_t)c->args[c->nr == SYS_poll ? 2 : 3];
+		*inf = ms < 0;
+		*ns = ms < 0 ? 0 : (uint64_t)ms * 1000000ULL;
+		return 0;
+	case SYS_select:
+		if (!c->args[4]) {
+			*inf = true;
+			return 0;
+		}
+		if (tracee_read(t, c->args[4], &tv, sizeof(tv)))
+			return ERR(EFAULT);
+		if (tv.tv_sec < 0 || tv.tv_usec < 0)
+			return ERR(EINVAL);
+		*ns = (uint64_t)tv.tv_sec * NS + (uint64_t)tv.tv_usec * 1000;
+		return 0;
+	default: { /* ppoll (2), pselect6 (4), epoll_pwait2 (3): a timespec */
+		int idx = c->nr == SYS_ppoll ? 2 : c->nr == SYS_pselect6 ? 4 : 3;
+
+		if (!c->args[idx]) {
+			*inf = true;
+			return 0;
+		}
+		return get_timespec(t, c->args[idx], ns);
+	}
+	}
+}
+
+enum sys_action sys_poll(struct tracee *t, struct sys_call *c)
+{
+	bool inf;
+	uint64_t ns = 0;
+
+	c->ret = wait_timeout(t, c, &inf, &ns);
+	if (c->ret)
+		return SYS_EMULATE;
+	if (!inf && ns == 0)
+		return SYS_CONTINUE;
+	if (poll_ready(t))
+		return SYS_EXIT_STOP;
+	t->wait = WAIT_POLL;
+	t->wait_ready = poll_ready;
+	if (!inf) {
+		sup_set_deadline(t, ns, 0);
+		t->on_timeout = poll_timed_out;
+	}
+	return SYS_PARK;
+}
+
+/*
+ * Waiting for a signal: with one thread only a signal from outside can end
+ * it, so it waits in the kernel; with several, the scheduler would have to
+ * deliver signals itself, which it does not do yet.
+ */
+enum sys_action sys_signal_wait(struct tracee *t, struct sys_call *c)
 {
 	char name[32];
 
+	(void)c;
+	if (sup_live_threads(t->sup) <= 1)
+		return SYS_CONTINUE;
 	sys_name(c->nr, name, sizeof(name));
-	sup_abort(t->sup, "the program waits without a timeout in '%s': blocking waits are not supported under --det yet", name);
+	sup_abort(t->sup, "the program waits for a signal in '%s' with several threads: not supported yet", name);
 	return SYS_ABORT;
-}
-
-/* poll, epoll_wait, epoll_pwait: the timeout is an int argument, in ms. */
-enum sys_action sys_poll(struct tracee *t, struct sys_call *c)
-{
-	int idx = c->nr == SYS_poll ? 2 : 3;
-	int ms = (int)c->args[idx];
-
-	if (!sup_det(t->sup) || ms == 0)
-		return SYS_CONTINUE;
-	if (ms < 0)
-		return wait_unsupported(t, c);
-	c->scratch[0] = (uint64_t)ms * 1000000ULL;
-	if (idx == 2)
-		t->regs.rdx = 0;
-	else
-		t->regs.r10 = 0;
-	t->regs_dirty = true;
-	return SYS_EXIT_STOP;
-}
-
-void sys_poll_exit(struct tracee *t, struct sys_call *c)
-{
-	if (c->ret == 0)
-		sup_advance(t->sup, c->scratch[0]);
-}
-
-/* ppoll, pselect6, epoll_pwait2: the timeout is a struct timespec pointer. */
-enum sys_action sys_ppoll(struct tracee *t, struct sys_call *c)
-{
-	int idx = c->nr == SYS_pselect6 ? 4 : c->nr == SYS_ppoll ? 2 : 3;
-	static const struct timespec zero;
-	uint64_t ns;
-
-	if (!sup_det(t->sup))
-		return SYS_CONTINUE;
-	if (!c->args[idx])
-		return wait_unsupported(t, c);
-	c->ret = get_timespec(t, c->args[idx], &ns);
-	if (c->ret)
-		return SYS_EMULATE;
-	if (ns == 0)
-		return SYS_CONTINUE;
-	c->scratch[0] = ns;
-	c->scratch[1] = (uint64_t)idx;
-	if (tracee_write(t, c->args[idx], &zero, sizeof(zero))) {
-		c->ret = ERR(EFAULT);
-		return SYS_EMULATE;
-	}
-	return SYS_EXIT_STOP;
-}
-
-void sys_ppoll_exit(struct tracee *t, struct sys_call *c)
-{
-	uint64_t addr = c->args[c->scratch[1]];
-
-	/* Timed out: the remaining time the kernel wrote back is zero, as it should be. */
-	if (c->ret == 0)
-		sup_advance(t->sup, c->scratch[0]);
-	else if (c->ret > 0 && c->nr != SYS_epoll_pwait2)
-		put_timespec(t, addr, c->scratch[0]); /* ready at once: nothing elapsed */
-}
-
-/* select(2): struct timeval, updated with the time left. */
-enum sys_action sys_select(struct tracee *t, struct sys_call *c)
-{
-	static const struct timeval zero;
-	struct timeval tv;
-
-	if (!sup_det(t->sup))
-		return SYS_CONTINUE;
-	if (!c->args[4])
-		return wait_unsupported(t, c);
-	if (tracee_read(t, c->args[4], &tv, sizeof(tv))) {
-		c->ret = ERR(EFAULT);
-		return SYS_EMULATE;
-	}
-	if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000) {
-		c->ret = ERR(EINVAL);
-		return SYS_EMULATE;
-	}
-	c->scratch[0] = (uint64_t)tv.tv_sec * NS + (uint64_t)tv.tv_usec * 1000;
-	if (!c->scratch[0])
-		return SYS_CONTINUE;
-	if (tracee_write(t, c->args[4], &zero, sizeof(zero))) {
-		c->ret = ERR(EFAULT);
-		return SYS_EMULATE;
-	}
-	return SYS_EXIT_STOP;
-}
-
-void sys_select_exit(struct tracee *t, struct sys_call *c)
-{
-	if (c->ret == 0)
-		sup_advance(t->sup, c->scratch[0]);
-	else if (c->ret > 0)
-		put_timeval(t, c->args[4], c->scratch[0]);
 }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Time limits: --timeout in virtual time, the real-time guard, refused spawns.
+# Time limits: --timeout in virtual time, the real-time guard.
 . "$(dirname "$0")/lib.sh"
 
 test_expect_success 'virtual --timeout stops a long sleep at once (exit 3)' '
@@ -15,13 +15,5 @@ test_expect_success 'the real-time guard stops a program spinning without syscal
 test_expect_success 'without --det, --timeout is real time' '
 	expect_exit 3 fz run --timeout 300ms -- "$FIX/spin" >/dev/null 2>err &&
 	grep -q "time limit of 300 ms" err
-'
-test_expect_success 'a thread stops the run with a clear error (exit 2)' '
-	expect_exit 2 fz run --det -- "$FIX/spawn" thread >/dev/null 2>err &&
-	grep -q "created a thread" err && grep -q "not supported yet" err
-'
-test_expect_success 'a child process stops the run with a clear error (exit 2)' '
-	expect_exit 2 fz run --det -- "$FIX/spawn" >/dev/null 2>err &&
-	grep -q "created a child process" err
 '
 test_done

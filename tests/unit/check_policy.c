@@ -144,7 +144,10 @@ START_TEST(test_policy_dispositions)
 		{ "keyctl", POLICY_ERRNO, EPERM, "kernel-attack-surface" },
 		{ "process_vm_writev", POLICY_ERRNO, EPERM, "foreign-memory" },
 		{ "mmap", POLICY_ALLOW, 0, "memory" },
-		{ "exit_group", POLICY_ALLOW, 0, "exec-exit" },
+		{ "exit_group", POLICY_TRACE, 0, "threads" },
+		{ "futex", POLICY_TRACE, 0, "threads" },
+		{ "execve", POLICY_ALLOW, 0, "exec" },
+		{ "futex_waitv", POLICY_ERRNO, ENOSYS, "futex2" },
 	};
 	struct policy p;
 	size_t i;
@@ -437,7 +440,8 @@ START_TEST(test_filter_table)
 		{ "read", SECCOMP_RET_TRACE },
 		{ "clone", SECCOMP_RET_TRACE },
 		{ "mmap", SECCOMP_RET_ALLOW },
-		{ "exit_group", SECCOMP_RET_ALLOW },
+		{ "exit_group", SECCOMP_RET_TRACE },
+		{ "execve", SECCOMP_RET_ALLOW },
 		{ "rseq", SECCOMP_RET_ERRNO | ENOSYS },
 		{ "clone3", SECCOMP_RET_ERRNO | ENOSYS },
 		{ "io_uring_setup", SECCOMP_RET_ERRNO | ENOSYS },

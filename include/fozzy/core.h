@@ -31,6 +31,7 @@ struct sup_config {
 	int out_fd, err_fd;     /* where the program's stdout/stderr are passed through (-1: not) */
 	const struct buf *replay; /* recorded event stream to replay, or NULL to record */
 	enum sched_strategy strategy; /* who runs next at each scheduling point */
+	unsigned pct_depth;           /* pct: d */
 };
 
 enum sup_outcome {

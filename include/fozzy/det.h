@@ -63,7 +63,6 @@ int vclock_read(const struct vclock *c, int id, uint64_t *ns);
 /* Resolution of clock `id`: 1 ns (4 ms for the coarse clocks). Same return. */
 int vclock_res(int id, uint64_t *ns);
 
-#endif
 
 /*
  * The decision source of one run. Seeded: answers come from the seed and the
@@ -93,20 +92,47 @@ void decide_bytes(struct decider *d, enum prng_stream s, void *out, size_t n);
  * Scheduling strategies: which runnable thread gets the baton next.
  * random: uniform among the runnable threads at every scheduling point.
  * fifo:   keep the current thread until it blocks, yields or exits; then the
- *         longest-waiting runnable thread (no preemption: the baseline).
+ *         next runnable one (no preemption: the baseline).
+ * pct:    probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010):
+ *         threads get random distinct priorities, the highest runnable one
+ *         runs, and at depth-1 random steps of the run the running thread
+ *         drops below every other. A bug of depth d among n threads and k
+ *         steps is hit with probability at least 1/(n k^(d-1)).
  */
 enum sched_strategy {
 	STRAT_RANDOM = 0,
 	STRAT_FIFO = 1,
+	STRAT_PCT = 2,
 };
 
-/* Parse "random" or "fifo"; returns 0 or -1. */
+#define PCT_DEFAULT_DEPTH 3
+#define PCT_DEFAULT_STEPS 10000 /* k: the step range change points are drawn from */
+#define PCT_MAX_DEPTH 16
+
+struct sched {
+	enum sched_strategy strategy;
+	struct prng rng;             /* the scheduling stream */
+	unsigned depth;              /* pct: d */
+	uint64_t steps;              /* scheduling points so far */
+	uint64_t change[PCT_MAX_DEPTH]; /* pct: the d-1 change points */
+	uint64_t *prio;              /* pct: priority per thread (vtid-1), grown on demand */
+	size_t nprio;
+	uint64_t low;                /* pct: next priority below all others */
+};
+
+/* Parse "random", "fifo" or "pct"; returns 0 or -1. */
 int sched_parse(const char *name, enum sched_strategy *out);
 const char *sched_name(enum sched_strategy s);
 
+void sched_init(struct sched *s, enum sched_strategy strategy, uint64_t seed, unsigned depth);
+void sched_release(struct sched *s);
+
 /*
- * Pick one of n runnable candidates (indexes 0..n-1, in thread creation
- * order); cur is the index of the thread that just stopped, or -1 if it
- * cannot go on (it blocked, yielded or exited). r: the scheduling stream.
+ * Pick one of n runnable threads, given by their ids (vtid, creation order,
+ * ascending); cur is the index of the thread that just stopped and could go
+ * on, or -1 (it blocked or exited). yielded: cur asked the others to go first
+ * (sched_yield, or a call that said "try again"); no strategy starves them.
  */
-unsigned sched_pick(enum sched_strategy s, struct prng *r, unsigned n, int cur);
+unsigned sched_pick(struct sched *s, const uint32_t *vtids, unsigned n, int cur, bool yielded);
+
+#endif

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fozzy/det.h"
+
 struct run_opts {
 	bool det;
 	bool seed_given;
@@ -20,6 +22,8 @@ struct run_opts {
 	uint64_t wall_timeout_ns;  /* real-time guard */
 	unsigned cpus;
 	uint64_t epoch_ns;
+	enum sched_strategy strategy;
+	unsigned pct_depth;
 	const char *base_dir;      /* artifacts root, default ".fozzy" */
 	char **cmd;                /* program and its arguments, NULL-terminated */
 	int ncmd;

@@ -13,7 +13,8 @@
 #include "fozzy/util.h"
 
 const char run_usage[] =
-	"usage: fozzy run [--det] [--seed N] [--record PATH] [--timeout DUR] [--json] -- CMD [ARGS...]\n"
+	"usage: fozzy run [--det] [--seed N] [--schedule S] [--record PATH] [--timeout DUR] [--json]\n"
+	"                 -- CMD [ARGS...]\n"
 	"\n"
 	"Run CMD under the fozzy supervisor, in the sandbox, and record the run.\n"
 	"\n"
@@ -24,6 +25,9 @@ const char run_usage[] =
 	"  --timeout DUR       stop the program after DUR (virtual time under --det);\n"
 	"                      DUR is a number with ms, s, m or h, e.g. 500ms, 30s\n"
 	"  --wall-timeout DUR  real-time guard against programs that hang (default 10m)\n"
+	"  --schedule S        who runs next at each scheduling point: random (default),\n"
+	"                      fifo (run a thread until it blocks), pct (priority changes)\n"
+	"  --pct-depth D       pct: the bug depth to aim for (default 3)\n"
 	"  --cpus N            CPU count the program sees (default 1)\n"
 	"  --epoch SECONDS     virtual wall-clock start, Unix seconds (default 1704067200)\n"
 	"  --json              print the run summary as JSON on stdout\n"
@@ -33,7 +37,8 @@ const char run_usage[] =
 	"--json) and are saved in .fozzy/runs/<runId>/ with report.json and trace.fozzy.\n"
 	"Exit status: 0 pass, 1 the program failed, 2 error, 3 timeout, 4 crash (signal).\n";
 
-enum { OPT_DET = 1, OPT_SEED, OPT_RECORD, OPT_TIMEOUT, OPT_WALL, OPT_CPUS, OPT_EPOCH, OPT_BASE };
+enum { OPT_DET = 1, OPT_SEED, OPT_RECORD, OPT_TIMEOUT, OPT_WALL, OPT_CPUS, OPT_EPOCH, OPT_BASE,
+       OPT_SCHEDULE, OPT_PCT_DEPTH };
 
 /* Parse argv into o. Returns 0, or an exit code after reporting a usage error. */
 static int parse_run(int argc, char **argv, struct run_opts *o)
@@ -47,6 +52,8 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "epoch", required_argument, NULL, OPT_EPOCH },
 		{ "base-dir", required_argument, NULL, OPT_BASE },
+		{ "schedule", required_argument, NULL, OPT_SCHEDULE },
+		{ "pct-depth", required_argument, NULL, OPT_PCT_DEPTH },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -93,6 +100,15 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_BASE:
 			o->base_dir = optarg;
+			break;
+		case OPT_SCHEDULE:
+			if (sched_parse(optarg, &o->strategy))
+				return usage_error("run ", "invalid --schedule '%s': expected random, fifo or pct", optarg);
+			break;
+		case OPT_PCT_DEPTH:
+			if (parse_u64(optarg, &v) || v < 1 || v > PCT_MAX_DEPTH)
+				return usage_error("run ", "invalid --pct-depth '%s': expected 1 to %d", optarg, PCT_MAX_DEPTH);
+			o->pct_depth = (unsigned)v;
 			break;
 		default:
 			return usage_error("run ", "unknown option '%s'", argv[optind - 1]);

@@ -76,6 +76,7 @@ struct sup {
 	size_t nthreads;
 	struct proc **procs;
 	size_t nprocs;
+	struct sched sched;
 	struct thread *current;    /* holds the baton, or NULL */
 	bool need_dispatch;        /* current was picked but not resumed yet */
 	bool root_ended;
@@ -97,6 +98,7 @@ struct sup {
 };
 
 #define THREAD(tr) ((struct thread *)(tr))
+#define ERR_EAGAIN ((int64_t)-EAGAIN)
 
 static volatile sig_atomic_t guard_fired, interrupted;
 static volatile pid_t live_pid;
@@ -755,7 +757,9 @@ static void deadlock(struct sup *s)
 static void schedule(struct sup *s, struct thread *prev)
 {
 	struct thread **ready = xcalloc(s->nthreads + 1, sizeof(*ready));
+	uint32_t *vtids = xcalloc(s->nthreads + 1, sizeof(*vtids));
 	unsigned n, i, idx;
+	bool yielded;
 	int cur;
 
 	s->current = NULL;
@@ -766,6 +770,7 @@ static void schedule(struct sup *s, struct thread *prev)
 				continue;
 			if (s->threads[i] == prev)
 				cur = (int)n;
+			vtids[n] = s->threads[i]->t.vtid;
 			ready[n++] = s->threads[i];
 		}
 		if (n || s->stopping || !sup_live_threads(s))
@@ -778,14 +783,11 @@ static void schedule(struct sup *s, struct thread *prev)
 			break;
 		}
 	}
-	if (n && prev && prev->t.yielded) {
-		/* A yield: under fifo the next runnable thread after it goes first. */
+	yielded = prev && prev->t.yielded;
+	if (prev)
 		prev->t.yielded = false;
-		if (cur >= 0 && s->cfg->strategy == STRAT_FIFO)
-			cur = (cur + 1) % (int)n;
-	}
 	if (n) {
-		idx = sched_pick(s->cfg->strategy, &s->dec.rng[STREAM_SCHED], n, cur);
+		idx = sched_pick(&s->sched, vtids, n, cur, yielded);
 		if (n > 1)
 			idx = (unsigned)decide_value(&s->dec, idx);
 		if (idx >= n) {
@@ -800,6 +802,7 @@ static void schedule(struct sup *s, struct thread *prev)
 			s->res->switches++;
 	}
 	free(ready);
+	free(vtids);
 }
 
 /* Give the baton to s->current: finish its syscall, re-run its handler, or resume it. */
@@ -891,6 +894,7 @@ static void on_seccomp(struct sup *s, struct thread *th)
 	act = row->entry(t, c);
 	switch (act) {
 	case SYS_EMULATE:
+		t->yielded |= c->ret == ERR_EAGAIN;
 		e->has_result = 1;
 		e->result = c->ret;
 		t->state = TS_READY;
@@ -939,6 +943,7 @@ static void on_syscall_exit(struct sup *s, struct thread *th)
 		row->exit(t, c);
 	th->ev.has_result = 1;
 	th->ev.result = c->ret;
+	t->yielded |= c->ret == ERR_EAGAIN; /* a retry loop: let the others go first */
 	t->state = TS_READY;
 	t->resume_req = PTRACE_CONT;
 	schedule(s, th);
@@ -1514,6 +1519,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	memset(res, 0, sizeof(*res));
 	res->tsc_untrapped = !probe_tsc_trap();
 	vclock_init(&s.clock, cfg->epoch_ns);
+	sched_init(&s.sched, cfg->strategy, cfg->seed, cfg->pct_depth);
 	decider_init(&s.dec, cfg->seed, cfg->replay ? cfg->replay->data : NULL,
 		     cfg->replay ? cfg->replay->len : 0);
 	if (cfg->replay)
@@ -1668,6 +1674,7 @@ out:
 	free(prog.filter);
 	policy_release(&pol);
 	decider_release(&s.dec);
+	sched_release(&s.sched);
 	free(s.chg);
 	for (i = 0; i < (int)s.nthreads; i++)
 		free(s.threads[i]);

@@ -36,6 +36,8 @@ void run_opts_init(struct run_opts *o)
 	o->wall_timeout_ns = RUN_DEFAULT_WALL_TIMEOUT_NS;
 	o->cpus = RUN_DEFAULT_CPUS;
 	o->epoch_ns = VCLOCK_DEFAULT_EPOCH_NS;
+	o->strategy = STRAT_RANDOM;
+	o->pct_depth = PCT_DEFAULT_DEPTH;
 	o->base_dir = ".fozzy";
 	o->strict = true;
 }
@@ -248,6 +250,8 @@ static cJSON *trace_header(const struct run_ctx *x)
 	cJSON_AddBoolToObject(h, "det", x->cfg.det);
 	json_add_u64_string(h, "epochNs", x->cfg.epoch_ns);
 	cJSON_AddNumberToObject(h, "cpus", x->cfg.cpus);
+	cJSON_AddStringToObject(h, "schedule", sched_name(x->cfg.strategy));
+	cJSON_AddNumberToObject(h, "pctDepth", x->cfg.pct_depth);
 	json_add_u64_string(h, "timeoutNs", x->cfg.timeout_ns);
 	cJSON_AddStringToObject(prog, "path", x->cfg.exe);
 	cJSON_AddStringToObject(prog, "xxh3", x->exe_hash);
@@ -489,6 +493,7 @@ int mode_run(const struct run_opts *o)
 		.exe = x.exe, .argv = o->cmd, .envp = environ, .cwd = cwd,
 		.seed = o->seed, .det = o->det, .epoch_ns = o->epoch_ns, .cpus = o->cpus,
 		.timeout_ns = o->timeout_ns, .wall_guard_ns = o->wall_timeout_ns,
+		.strategy = o->strategy, .pct_depth = o->pct_depth,
 	};
 	code = run_and_report(&x, o->record, NULL);
 	run_dir_release(&x.rd);
@@ -567,7 +572,9 @@ int mode_replay(const struct replay_opts *o)
 	struct trace t;
 	const cJSON *h, *prog, *kind;
 	char why[256], hash_now[33];
-	uint64_t cpus = 1;
+	uint64_t cpus = 1, depth = PCT_DEFAULT_DEPTH;
+	enum sched_strategy strategy = STRAT_RANDOM;
+	const cJSON *sched;
 	int code = EXIT_ERROR, i;
 
 	if (trace_load(o->trace, &t, why, sizeof(why))) {
@@ -591,6 +598,12 @@ int mode_replay(const struct replay_opts *o)
 	    json_get_u64(h, "timeoutNs", &x.cfg.timeout_ns) || json_get_u64(h, "cpus", &cpus) ||
 	    !cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(h, "det"))) {
 		error("cannot replay '%s': the trace header is incomplete", o->trace);
+		goto out;
+	}
+	sched = cJSON_GetObjectItemCaseSensitive(h, "schedule");
+	if ((sched && (!cJSON_IsString(sched) || sched_parse(sched->valuestring, &strategy))) ||
+	    (cJSON_GetObjectItemCaseSensitive(h, "pctDepth") && json_get_u64(h, "pctDepth", &depth))) {
+		error("cannot replay '%s': unknown schedule in the trace header", o->trace);
 		goto out;
 	}
 	x.exe = xstrdup(cJSON_GetObjectItemCaseSensitive(prog, "path")->valuestring);
@@ -624,6 +637,7 @@ int mode_replay(const struct replay_opts *o)
 		.seed = x.cfg.seed, .det = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "det")),
 		.epoch_ns = x.cfg.epoch_ns, .cpus = (unsigned)cpus, .timeout_ns = x.cfg.timeout_ns,
 		.wall_guard_ns = o->wall_timeout_ns, .replay = &t.stream,
+		.strategy = strategy, .pct_depth = (unsigned)depth,
 	};
 	x.footer = t.footer;
 	code = run_and_report(&x, NULL, replay_compare);

@@ -60,4 +60,24 @@ test_expect_success 'replays of threaded and multi-process runs match' '
 		fz replay p-$m.fozzy >/dev/null 2>err && grep -q "replay: match" err || return 1
 	done
 '
+test_expect_success '--schedule fifo runs a thread until it blocks or yields' '
+	fz run --det --seed 1 --schedule fifo -- "$FIX/threads" mutex 2>/dev/null | grep -q "order abcdabcdabcdabcdabcd$" &&
+	fz run --det --seed 2 --schedule fifo -- "$FIX/threads" mutex 2>/dev/null | grep -q "order abcdabcdabcdabcdabcd$"
+'
+test_expect_success '--schedule pct: deterministic per seed, varies across seeds' '
+	fz run --det --seed 4 --schedule pct -- "$FIX/threads" mutex >p1 2>/dev/null &&
+	fz run --det --seed 4 --schedule pct -- "$FIX/threads" mutex >p2 2>/dev/null && cmp p1 p2 &&
+	for s in 1 2 3 4 5; do fz run --det --seed $s --schedule pct --pct-depth 2 -- "$FIX/threads" mutex 2>/dev/null; done | sort -u | wc -l >n &&
+	[ $(cat n) -ge 2 ]
+'
+test_expect_success 'replay follows the recorded strategy' '
+	for st in fifo pct; do
+		fz run --det --seed 3 --schedule $st --record s-$st.fozzy -- "$FIX/threads" racy >a 2>/dev/null &&
+		fz replay s-$st.fozzy >b 2>err && grep -q "replay: match" err && cmp a b || return 1
+	done
+'
+test_expect_success 'a bad --schedule or --pct-depth is a usage error' '
+	expect_exit 2 fz run --schedule lifo -- /bin/true 2>err && grep -q "invalid --schedule" err &&
+	expect_exit 2 fz run --schedule pct --pct-depth 0 -- /bin/true
+'
 test_done

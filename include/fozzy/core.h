@@ -61,6 +61,7 @@ struct sup_result {
 	uint64_t threads;       /* threads that ran (all processes) */
 	uint64_t processes;     /* processes that ran */
 	uint64_t switches;      /* baton passes between threads */
+	uint64_t preemptions;   /* threads interrupted in user space: the run is degraded */
 	bool tsc_untrapped;     /* this machine cannot trap rdtsc: TSC reads are the host's */
 };
 

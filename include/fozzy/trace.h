@@ -33,6 +33,7 @@ enum ev_tag {
 	EV_INSN = 3,    /* tid, kind (enum insn_kind) */
 	EV_SIGNAL = 4,  /* tid, signal number */
 	EV_EXIT = 5,    /* tid, wait status */
+	EV_PREEMPT = 6, /* tid, 0: interrupted in user space (a degraded run) */
 	DEC_VALUE = 16, /* a decided integer: clock nanoseconds, a count */
 	DEC_BYTES = 17, /* decided bytes: length, bytes (randomness) */
 };

@@ -78,6 +78,8 @@ struct sup {
 	size_t nprocs;
 	struct sched sched;
 	struct thread *current;    /* holds the baton, or NULL */
+	uint64_t current_since;    /* real time current got the baton */
+	struct thread *preempting; /* interrupted, its stop not seen yet */
 	bool need_dispatch;        /* current was picked but not resumed yet */
 	bool root_ended;
 	int root_status;           /* wait status of the program (pid 2) */
@@ -100,7 +102,16 @@ struct sup {
 #define THREAD(tr) ((struct thread *)(tr))
 #define ERR_EAGAIN ((int64_t)-EAGAIN)
 
-static volatile sig_atomic_t guard_fired, interrupted;
+static volatile sig_atomic_t guard_fired, interrupted, tick;
+
+/*
+ * A thread that holds the baton this long without a scheduling point while
+ * others could run is interrupted (PTRACE_INTERRUPT): it may spin on a lock a
+ * waiting thread holds. Where it stops is not reproducible (no branch counter
+ * on these machines), so the run is marked degraded.
+ */
+#define SLICE_NS (200ULL * 1000000ULL)
+#define TICK_NS (50ULL * 1000000ULL)
 static volatile pid_t live_pid;
 
 
@@ -290,7 +301,9 @@ static void event_begin(struct sup *s, const struct ev *e)
 		return;
 	}
 	if (!same_question(&want, e)) {
-		diverge(s, &want, e, want.tag == e->tag && want.nr == e->nr
+		diverge(s, &want, e, want.tag == EV_PREEMPT
+				     ? "the recorded run was preempted in user space here (a degraded run cannot be replayed exactly)"
+				     : want.tag == e->tag && want.nr == e->nr
 				     ? "same call, different arguments"
 				     : "the program asked something else");
 		return;
@@ -839,6 +852,7 @@ static void dispatch(struct sup *s)
 		th->t.retrying = false;
 		return;
 	}
+	s->current_since = now_mono_ns();
 	if (th->t.emulate) {
 		th->t.emulate = false;
 		th->t.regs.orig_rax = (uint64_t)-1;
@@ -1262,6 +1276,12 @@ static void on_alarm(int sig)
 	guard_fired = 1;
 }
 
+static void on_tick(int sig)
+{
+	(void)sig;
+	tick = 1;
+}
+
 static void on_interrupt(int sig)
 {
 	(void)sig;
@@ -1382,6 +1402,42 @@ static int write_cpu_file(const char *dir, unsigned cpus, char **path_out)
 	return write_file_atomic(*path_out, text, (size_t)n);
 }
 
+/* The interrupted thread stopped: let the others run first. */
+static void on_preempt(struct sup *s, struct thread *th)
+{
+	struct ev e = { .tag = EV_PREEMPT, .tid = th->t.vtid };
+
+	s->preempting = NULL;
+	s->res->preemptions++;
+	if (getregs(&th->t))
+		return;
+	event_begin(s, &e);
+	th->t.state = TS_READY;
+	th->t.resume_req = th->t.cur_row ? PTRACE_SYSCALL : PTRACE_CONT;
+	th->t.yielded = true;
+	schedule(s, th);
+	event_end(s, &e);
+}
+
+/* Called on every tick: interrupt a baton holder that has run too long while others wait. */
+static void maybe_preempt(struct sup *s)
+{
+	size_t i;
+
+	if (!s->current || s->need_dispatch || s->preempting ||
+	    now_mono_ns() - s->current_since < SLICE_NS)
+		return;
+	for (i = 0; i < s->nthreads; i++) {
+		struct tracee *t = &s->threads[i]->t;
+
+		if (t->state == TS_READY || (t->state == TS_PARKED && t->has_deadline)) {
+			if (!ptrace(PTRACE_INTERRUPT, s->current->t.pid, 0, 0))
+				s->preempting = s->current;
+			return;
+		}
+	}
+}
+
 /* One stop or end reported by waitpid, for a thread of the tree. */
 static void on_stop(struct sup *s, struct thread *th, int status)
 {
@@ -1412,6 +1468,8 @@ static void on_stop(struct sup *s, struct thread *th, int status)
 	else if (sig == SIGTRAP && (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK ||
 				    event == PTRACE_EVENT_VFORK))
 		on_spawn(s, th, event);
+	else if (event == PTRACE_EVENT_STOP && th == s->preempting)
+		on_preempt(s, th);
 	else if (event == PTRACE_EVENT_STOP || (sig == SIGTRAP && event))
 		resume(&th->t, th->t.cur_row ? PTRACE_SYSCALL : PTRACE_CONT, 0);
 	else
@@ -1440,6 +1498,11 @@ static void event_loop(struct sup *s)
 			if (errno != EINTR) {
 				stop(s, SUP_ERROR, "waitpid: %s", strerror(errno));
 				break;
+			}
+			if (tick && !guard_fired && !interrupted) {
+				tick = 0;
+				maybe_preempt(s);
+				continue;
 			}
 			if (interrupted)
 				stop(s, SUP_ERROR, "interrupted");
@@ -1507,7 +1570,11 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	struct sandbox_spec spec = { 0 };
 	struct sandbox_failure fail;
 	struct pump pump = { .in = { -1, -1 }, .file = { -1, -1 } };
-	struct sigaction sa = { 0 }, old_alrm, old_int, old_term;
+	struct sigaction sa = { 0 }, old_alrm, old_int, old_term, old_usr1;
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+	struct itimerspec period = { { 0, (long)TICK_NS }, { 0, (long)TICK_NS } };
+	timer_t ticker;
+	bool ticking = false;
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, failp[2] = { -1, -1 }, syncp[2] = { -1, -1 };
 	char *cpu_path = NULL;
 	pthread_t pump_thread;
@@ -1545,9 +1612,11 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		.sync_fd = syncp[0], .filter = &prog, .cpu_file = cpu_path,
 		.userns = geteuid() != 0,
 	};
-	guard_fired = interrupted = 0;
+	guard_fired = interrupted = tick = 0;
 	sa.sa_handler = on_alarm; /* no SA_RESTART: waitpid must return EINTR */
 	sigaction(SIGALRM, &sa, &old_alrm);
+	sa.sa_handler = on_tick;
+	sigaction(SIGUSR1, &sa, &old_usr1);
 	sa.sa_handler = on_interrupt;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
@@ -1591,6 +1660,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	sigaddset(&block, SIGALRM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &block, &oldmask);
 	pump.in[0] = outp[0];
 	pump.in[1] = errp[0];
@@ -1609,6 +1679,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	}
 	arm_guard(!cfg->det && cfg->timeout_ns && cfg->timeout_ns < cfg->wall_guard_ns
 			  ? cfg->timeout_ns : cfg->wall_guard_ns);
+	ticking = !timer_create(CLOCK_MONOTONIC, &sev, &ticker) && !timer_settime(ticker, 0, &period, NULL);
 	ptrace(PTRACE_CONT, child, 0, 0);
 	event_loop(&s);
 	arm_guard(0);
@@ -1648,7 +1719,10 @@ restore:
 	if (init > 0)
 		while (waitpid(init, &status, 0) < 0 && errno == EINTR)
 			;
+	if (ticking)
+		timer_delete(ticker);
 	sigaction(SIGALRM, &old_alrm, NULL);
+	sigaction(SIGUSR1, &old_usr1, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 out:

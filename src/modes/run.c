@@ -27,6 +27,7 @@
 
 extern char **environ;
 
+#define PREEMPT_WARNING "preempted: a thread spinning in user space was interrupted %" PRIu64 " time(s) at points that cannot be reproduced (no branch counter on this machine)"
 #define TSC_WARNING "rdtsc: this machine cannot trap rdtsc/rdtscp (the hypervisor ignores PR_SET_TSC), so a program that reads the TSC directly sees host values"
 
 
@@ -228,6 +229,7 @@ struct run_ctx {
 	struct run_dir rd;
 	char exe_hash[33];
 	bool json;
+	bool strict;
 	char **argv;               /* owned when loaded from a trace */
 	char **envp;
 	char *exe;
@@ -337,6 +339,11 @@ static cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, 
 		cJSON_AddNullToObject(nat, "signal");
 	}
 	cJSON_AddItemToObject(nat, "events", json_u64(r->events));
+	cJSON_AddItemToObject(nat, "threads", json_u64(r->threads));
+	cJSON_AddItemToObject(nat, "processes", json_u64(r->processes));
+	cJSON_AddItemToObject(nat, "switches", json_u64(r->switches));
+	cJSON_AddItemToObject(nat, "preemptions", json_u64(r->preemptions));
+	cJSON_AddStringToObject(nat, "schedule", sched_name(x->cfg.strategy));
 	cJSON_AddItemToObject(nat, "virtualTimeNs", json_u64(r->vtime_ns));
 	p = xasprintf("%s/stdout", x->rd.path);
 	cJSON_AddItemToObject(nat, "stdout", output_json(p, r->stdout_len, r->stdout_hash));
@@ -351,6 +358,12 @@ static cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, 
 
 		if (r->tsc_untrapped && x->cfg.det)
 			cJSON_AddItemToArray(deg, cJSON_CreateString(TSC_WARNING)); /* deg takes it */
+		if (r->preemptions) {
+			char *m = xasprintf(PREEMPT_WARNING, r->preemptions);
+
+			cJSON_AddItemToArray(deg, cJSON_CreateString(m)); /* deg takes it */
+			free(m);
+		}
 	}
 	cJSON_AddItemToObject(s, "native", nat);
 	if (extra)
@@ -385,6 +398,14 @@ static void print_human(const struct run_ctx *x, const struct sup_result *r, con
 		x->rd.id, x->cfg.seed, x->cfg.det ? " (--det)" : "", r->events, r->vtime_ns / 1000000);
 	if (r->tsc_untrapped && x->cfg.det)
 		fprintf(stderr, "  warning: %s\n", TSC_WARNING);
+	if (r->preemptions) {
+		fprintf(stderr, "  warning: ");
+		fprintf(stderr, PREEMPT_WARNING, r->preemptions);
+		fputc('\n', stderr);
+	}
+	if (r->threads > 1 || r->processes > 1)
+		fprintf(stderr, "  threads %" PRIu64 ", processes %" PRIu64 ", switches %" PRIu64 " (--schedule %s)\n",
+			r->threads, r->processes, r->switches, sched_name(x->cfg.strategy));
 	if (trace_path)
 		fprintf(stderr, "  trace %s\n", trace_path);
 	fprintf(stderr, "  artifacts %s\n", x->rd.path);
@@ -448,6 +469,12 @@ static int run_and_report(struct run_ctx *x, const char *record, cJSON *(*check)
 		extra = check(x, &r, &note);
 	if (r.outcome == SUP_DIVERGED)
 		status = "error";
+	if (r.preemptions && x->strict && strcmp(status, "error")) {
+		/* Strict mode: a run that cannot be reproduced does not pass or fail; it is an error. */
+		status = "error";
+		snprintf(r.message, sizeof(r.message),
+			 "strict mode: the run was preempted in user space, so it cannot be replayed; --unsafe accepts it");
+	}
 	trace_path = write_artifacts(x, &r, record, status, extra, &summary);
 	if (x->json)
 		json_print(summary);
@@ -466,7 +493,7 @@ static int run_and_report(struct run_ctx *x, const char *record, cJSON *(*check)
 
 int mode_run(const struct run_opts *o)
 {
-	struct run_ctx x = { .mode = "run", .json = o->json };
+	struct run_ctx x = { .mode = "run", .json = o->json, .strict = o->strict };
 	char cwd[PATH_MAX];
 	int code;
 
@@ -568,7 +595,7 @@ static cJSON *replay_compare(struct run_ctx *x, struct sup_result *r, const char
 
 int mode_replay(const struct replay_opts *o)
 {
-	struct run_ctx x = { .mode = "replay", .json = o->json };
+	struct run_ctx x = { .mode = "replay", .json = o->json, .strict = true };
 	struct trace t;
 	const cJSON *h, *prog, *kind;
 	char why[256], hash_now[33];

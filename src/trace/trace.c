@@ -43,6 +43,7 @@ void ev_encode(struct buf *b, const struct ev *e)
 	case EV_INSN:
 	case EV_SIGNAL:
 	case EV_EXIT:
+	case EV_PREEMPT:
 		buf_add_uvarint(b, e->tid);
 		buf_add_uvarint(b, e->nr);
 		break;
@@ -109,6 +110,7 @@ int ev_decode(const uint8_t *p, size_t len, size_t *pos, struct ev *e)
 	case EV_INSN:
 	case EV_SIGNAL:
 	case EV_EXIT:
+	case EV_PREEMPT:
 		return get_u32(p, len, pos, &e->tid) || get_u32(p, len, pos, &e->nr) ? -1 : 0;
 	case DEC_VALUE:
 		return get_uvarint(p, len, pos, &e->value);
@@ -347,6 +349,9 @@ void ev_format(const struct ev *e, struct buf *out)
 	case EV_EXIT:
 		buf_addf(out, "[%u] exit status %#x", e->tid, e->nr);
 		break;
+	case EV_PREEMPT:
+		buf_addf(out, "[%u] preempted in user space (not reproducible)", e->tid);
+		break;
 	case DEC_VALUE:
 		buf_addf(out, "  decide value %" PRIu64, e->value);
 		break;
@@ -405,6 +410,10 @@ cJSON *ev_to_json(const struct ev *e)
 		cJSON_AddStringToObject(o, "kind", "exit");
 		cJSON_AddNumberToObject(o, "tid", e->tid);
 		cJSON_AddNumberToObject(o, "status", e->nr);
+		break;
+	case EV_PREEMPT:
+		cJSON_AddStringToObject(o, "kind", "preempt");
+		cJSON_AddNumberToObject(o, "tid", e->tid);
 		break;
 	case DEC_VALUE: {
 		char s[24];

@@ -80,4 +80,16 @@ test_expect_success 'a bad --schedule or --pct-depth is a usage error' '
 	expect_exit 2 fz run --schedule lifo -- /bin/true 2>err && grep -q "invalid --schedule" err &&
 	expect_exit 2 fz run --schedule pct --pct-depth 0 -- /bin/true
 '
+test_expect_success 'a thread spinning without syscalls is preempted; strict mode rejects the run' '
+	for s in 1 2 3 4 5 6; do
+		fz run --det --seed $s --wall-timeout 20s -- "$FIX/threads" spin >o 2>err; rc=$?
+		grep -q "spinner released" o || return 1
+		if grep -q "preempted" err; then
+			[ $rc = 2 ] && grep -q "strict mode" err &&
+			fz --unsafe run --det --seed $s --wall-timeout 20s -- "$FIX/threads" spin >/dev/null 2>err2 &&
+			grep -q "preempted" err2 && echo preempted >>seen || return 1
+		fi
+	done;
+	test -s seen
+'
 test_done

@@ -23,6 +23,7 @@ enum sys_action {
 	SYS_EMULATE,   /* do not run it; the result is c->ret */
 	SYS_ABORT,     /* the handler called sup_abort() */
 	SYS_PARK,      /* wait: the handler set t->wait and its fields; nothing runs yet */
+	SYS_RUN_NOW,   /* run natively at once, no scheduling point (it cannot block now) */
 };
 
 struct sys_call {

@@ -78,6 +78,8 @@ struct sup {
 	size_t nprocs;
 	struct sched sched;
 	struct thread *current;    /* holds the baton, or NULL */
+	unsigned nparked;          /* threads in TS_PARKED */
+	unsigned nlive;            /* threads not TS_DEAD */
 	uint64_t current_since;    /* real time current got the baton */
 	struct thread *preempting; /* interrupted, its stop not seen yet */
 	bool need_dispatch;        /* current was picked but not resumed yet */
@@ -427,6 +429,7 @@ static struct thread *new_thread(struct sup *s, pid_t tid, struct proc *p)
 	th->t.resume_req = PTRACE_CONT;
 	th->t.wait_fd = -1;
 	p->live++;
+	s->nlive++;
 	s->threads = xrealloc(s->threads, (s->nthreads + 1) * sizeof(*s->threads));
 	s->threads[s->nthreads++] = th;
 	s->res->threads++;
@@ -445,12 +448,18 @@ static struct thread *find_thread(struct sup *s, pid_t pid)
 
 unsigned sup_live_threads(const struct sup *s)
 {
-	unsigned n = 0;
-	size_t i;
+	return s->nlive;
+}
 
-	for (i = 0; i < s->nthreads; i++)
-		n += s->threads[i]->t.state != TS_DEAD;
-	return n;
+/* Every change to TS_DEAD goes through here. */
+static void set_dead(struct sup *s, struct thread *th)
+{
+	if (th->t.state == TS_DEAD)
+		return;
+	if (th->t.state == TS_PARKED)
+		s->nparked--;
+	th->t.state = TS_DEAD;
+	s->nlive--;
 }
 
 enum sched_strategy sup_strategy(const struct sup *s)
@@ -489,6 +498,8 @@ void sup_set_deadline(struct tracee *t, uint64_t ns, int64_t timeout_ret)
 
 static void wake(struct thread *th, bool emulate, int64_t ret)
 {
+	if (th->t.state == TS_PARKED)
+		th->t.sup->nparked--;
 	th->t.saved_has_deadline = !emulate && th->t.has_deadline;
 	th->t.saved_deadline = th->t.deadline;
 	th->t.state = TS_READY;
@@ -769,15 +780,20 @@ static void deadlock(struct sup *s)
  */
 static void schedule(struct sup *s, struct thread *prev)
 {
-	struct thread **ready = xcalloc(s->nthreads + 1, sizeof(*ready));
-	uint32_t *vtids = xcalloc(s->nthreads + 1, sizeof(*vtids));
+	struct thread *ready_small[64], **ready = ready_small;
+	uint32_t vtids_small[64], *vtids = vtids_small;
 	unsigned n, i, idx;
 	bool yielded;
 	int cur;
 
+	if (s->nthreads >= ARRAY_SIZE(ready_small)) {
+		ready = xcalloc(s->nthreads + 1, sizeof(*ready));
+		vtids = xcalloc(s->nthreads + 1, sizeof(*vtids));
+	}
 	s->current = NULL;
 	for (;;) {
-		wake_ready_waiters(s);
+		if (s->nparked)
+			wake_ready_waiters(s);
 		for (n = 0, cur = -1, i = 0; i < s->nthreads; i++) {
 			if (s->threads[i]->t.state != TS_READY)
 				continue;
@@ -814,8 +830,10 @@ static void schedule(struct sup *s, struct thread *prev)
 		if (prev && s->current != prev)
 			s->res->switches++;
 	}
-	free(ready);
-	free(vtids);
+	if (ready != ready_small) {
+		free(ready);
+		free(vtids);
+	}
 }
 
 /* Give the baton to s->current: finish its syscall, re-run its handler, or resume it. */
@@ -837,7 +855,7 @@ static void dispatch(struct sup *s)
 		struct ev e = { .tag = EV_EXIT, .tid = th->t.vtid, .nr = 0 };
 
 		resume(&th->t, th->t.resume_req, 0);
-		th->t.state = TS_DEAD;
+		set_dead(s, th);
 		th->t.proc->live--;
 		th->t.proc->zombie_leader = th;
 		event_begin(s, &e);
@@ -928,7 +946,12 @@ static void on_seccomp(struct sup *s, struct thread *th)
 		th->t.cur_row = row;
 		resume(t, PTRACE_SYSCALL, 0);
 		break;
+	case SYS_RUN_NOW:
+		event_end(s, e);
+		resume(t, PTRACE_CONT, 0);
+		break;
 	case SYS_PARK:
+		s->nparked++;
 		t->state = TS_PARKED;
 		t->park_seq = ++s->park_seq;
 		schedule(s, th);
@@ -1173,7 +1196,7 @@ static void thread_died(struct sup *s, struct thread *th, int status)
 	const uint64_t key[2] = { 0, th->t.clear_tid };
 	bool was_current = s->current == th;
 
-	th->t.state = TS_DEAD;
+	set_dead(s, th);
 	p->live--;
 	event_begin(s, &e);
 	/* CLONE_CHILD_CLEARTID: the kernel cleared the tid; its futex wake is ours to do. */
@@ -1317,6 +1340,7 @@ static void kill_tree(struct sup *s)
 	for (i = 0; i < s->nthreads; i++)
 		if (s->threads[i]->t.state != TS_DEAD)
 			kill(s->threads[i]->t.pid, SIGKILL);
+	/* A zombie main thread is TS_DEAD already but still to be reported. */
 	/* Any order: a group leader is reported only after the rest of its group. */
 	while (sup_live_threads(s) || (s->nprocs && s->procs[0]->zombie_leader && !s->root_ended)) {
 		struct thread *th;
@@ -1333,7 +1357,7 @@ static void kill_tree(struct sup *s)
 			th = s->threads[i];
 			if (th->t.pid != w)
 				continue;
-			th->t.state = TS_DEAD;
+			set_dead(s, th);
 			if (th->t.proc->vpid == 1 && th->t.pid == th->t.proc->tgid && !s->root_ended) {
 				s->root_status = status;
 				s->root_ended = true;

@@ -49,12 +49,14 @@ static bool fd_ready(struct tracee *t)
 /*
  * A pipe or socket that is not ready would block the thread in the kernel,
  * holding the baton: park it until the fd is ready; the call then runs at
- * once. Errors (a bad fd) are the kernel's to report.
+ * once, with no scheduling point in between that could let another thread
+ * take the data. Errors (a bad fd) are the kernel's to report.
  */
 enum sys_action wait_fd(struct tracee *t, int fd, short events)
 {
-	if (sup_fd_ready(t->sup, t, fd, events) != 0)
-		return SYS_EXIT_STOP;
+	/* Alone in the tree, nothing else could need the baton: block if need be. */
+	if (sup_live_threads(t->sup) == 1 || sup_fd_ready(t->sup, t, fd, events) != 0)
+		return SYS_RUN_NOW;
 	t->wait = WAIT_FD;
 	t->wait_fd = fd;
 	t->wait_events = events;

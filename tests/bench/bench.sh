@@ -3,6 +3,8 @@
 #  1. a compute-bound loop: fozzy run --det vs native (goal <= 1.05x)
 #  2. one emulated syscall (getrandom, clock_gettime) under fozzy --det vs one syscall
 #     traced by `strace -f --seccomp-bpf` (goal: at most half of strace's cost)
+#  3. a mutex/condvar ping-pong between two threads: cost per hand-over, fozzy vs native
+#  4. a fork + exec + wait loop: cost per child, fozzy vs native
 # Each figure is the best of 3 runs; per-call costs subtract a 0-call run of the same setup.
 cd "$(dirname "$0")/../.." || exit 2
 command -v strace >/dev/null || { echo "bench: strace is needed (apt-get install strace)"; exit 2; }
@@ -34,4 +36,16 @@ for what in ("getrandom", "clock_gettime", "write"):
     fz = per_call(F, what)
     note = "emulated at the seccomp stop" if what != "write" else "traced and continued (file-change check)"
     print(f"fozzy --det {what:<14}          {fz*1e6:7.2f} us/call  {fz/st:.2f}x strace  ({note})")
+pp = "./fixtures/bench_pingpong"
+R = 2000
+def per_round(prefix):
+    return (best(prefix + [pp, str(R)]) - best(prefix + [pp, "0"])) / (2 * R)
+n_pp, f_pp = per_round([]), per_round(F)
+print(f"mutex/condvar hand-over   native {n_pp*1e6:7.2f} us   fozzy --det {f_pp*1e6:7.2f} us   ratio {f_pp/n_pp:.1f}x")
+fe = "./fixtures/bench_forkexec"
+K = 100
+def per_child(prefix):
+    return (best(prefix + [fe, str(K)]) - best(prefix + [fe, "0"])) / K
+n_fe, f_fe = per_child([]), per_child(F)
+print(f"fork+exec+wait            native {n_fe*1e3:7.2f} ms   fozzy --det {f_fe*1e3:7.2f} ms   ratio {f_fe/n_fe:.1f}x")
 PY

@@ -202,6 +202,8 @@ int sup_fd_ready(struct sup *s, struct tracee *t, int fd, short events);
  * its wait already had when it is a retry; timeout_ret is its result then.
  */
 void sup_set_deadline(struct tracee *t, uint64_t ns, int64_t timeout_ret);
+/* A signal was sent: parked threads with a deliverable signal get to take it. */
+void sup_signal_sent(struct sup *s);
 /* Scheduling strategy in use. */
 enum sched_strategy sup_strategy(const struct sup *s);
 

@@ -80,6 +80,7 @@ struct sup {
 	struct thread *current;    /* holds the baton, or NULL */
 	unsigned nparked;          /* threads in TS_PARKED */
 	unsigned nlive;            /* threads not TS_DEAD */
+	bool signals_sent;         /* look for parked threads with a pending signal */
 	uint64_t current_since;    /* real time current got the baton */
 	struct thread *preempting; /* interrupted, its stop not seen yet */
 	bool need_dispatch;        /* current was picked but not resumed yet */
@@ -647,6 +648,59 @@ static void time_out(struct thread *th)
 	wake(th, true, th->t.timeout_ret);
 }
 
+void sup_signal_sent(struct sup *s)
+{
+	s->signals_sent = true;
+}
+
+/* Pending (thread, shared) and blocked signal masks of a thread, from /proc. */
+static bool signal_masks(const struct tracee *t, uint64_t *thread, uint64_t *shared, uint64_t *blocked)
+{
+	char path[96], line[128];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)t->proc->tgid, (int)t->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f) && found < 3) {
+		if (!strncmp(line, "SigPnd:", 7))
+			*thread = strtoull(line + 7, NULL, 16), found++;
+		else if (!strncmp(line, "ShdPnd:", 7))
+			*shared = strtoull(line + 7, NULL, 16), found++;
+		else if (!strncmp(line, "SigBlk:", 7))
+			*blocked = strtoull(line + 7, NULL, 16), found++;
+	}
+	fclose(f);
+	return found == 3;
+}
+
+/*
+ * A parked thread with a signal to take runs its syscall natively: the kernel
+ * sees the pending signal and interrupts the wait at once (EINTR, or a
+ * restart after the handler), as it would have without fozzy. A signal sent
+ * to a whole process goes to its main thread, as the kernel prefers.
+ */
+static void wake_signalled(struct sup *s)
+{
+	size_t i;
+
+	s->signals_sent = false;
+	for (i = 0; i < s->nthreads; i++) {
+		struct thread *th = s->threads[i];
+		uint64_t mine = 0, shared = 0, blocked = 0;
+
+		if (th->t.state != TS_PARKED || !signal_masks(&th->t, &mine, &shared, &blocked))
+			continue;
+		if (!(mine & ~blocked) && !((shared & ~blocked) && th->t.pid == th->t.proc->tgid))
+			continue;
+		wake(th, false, 0);
+		th->t.retry = false; /* run the syscall as it is, in the kernel */
+		th->t.saved_has_deadline = false;
+	}
+}
+
 /* Waits whose condition holds, or whose deadline passed, become runnable again. */
 static void wake_ready_waiters(struct sup *s)
 {
@@ -792,6 +846,8 @@ static void schedule(struct sup *s, struct thread *prev)
 	}
 	s->current = NULL;
 	for (;;) {
+		if (s->nparked && s->signals_sent)
+			wake_signalled(s);
 		if (s->nparked)
 			wake_ready_waiters(s);
 		for (n = 0, cur = -1, i = 0; i < s->nthreads; i++) {
@@ -1217,6 +1273,7 @@ static void thread_died(struct sup *s, struct thread *th, int status)
 	if (!p->live && !p->ended) {
 		p->ended = true;
 		p->status = status;
+		s->signals_sent = true; /* SIGCHLD to the parent */
 		if (p->vpid == 1)
 			s->root_status = status, s->root_ended = true;
 	}

@@ -32,6 +32,7 @@ DECL_ENTRY(clock_nanosleep);
 DECL_ENTRY(timer_unsupported);
 DECL_ENTRY(poll);
 DECL_ENTRY(signal_wait);
+DECL_ENTRY(signal_send); DECL_EXIT(signal_send);
 
 /* random.c */
 DECL_ENTRY(getrandom);

@@ -123,4 +123,10 @@ const struct sys_row sys_table[SYS_NR_MAX] = {
 	[SYS_rt_sigtimedwait] = { "rt_sigtimedwait", 4, sys_signal_wait, NULL },
 	[SYS_prctl] = { "prctl", 5, sys_prctl, NULL },
 	[SYS_personality] = { "personality", 1, sys_personality, NULL },
+	[SYS_kill] = { "kill", 2, sys_signal_send, sys_signal_send_exit },
+	[SYS_tkill] = { "tkill", 2, sys_signal_send, sys_signal_send_exit },
+	[SYS_tgkill] = { "tgkill", 3, sys_signal_send, sys_signal_send_exit },
+	[SYS_rt_sigqueueinfo] = { "rt_sigqueueinfo", 3, sys_signal_send, sys_signal_send_exit },
+	[SYS_rt_tgsigqueueinfo] = { "rt_tgsigqueueinfo", 4, sys_signal_send, sys_signal_send_exit },
+	[SYS_pidfd_send_signal] = { "pidfd_send_signal", 4, sys_signal_send, sys_signal_send_exit },
 };

@@ -406,6 +406,23 @@ enum sys_action sys_poll(struct tracee *t, struct sys_call *c)
 }
 
 /*
+ * Sending a signal: it runs at once; if it reached anyone, the scheduler
+ * looks for parked threads that now have a signal to take (sup_signal_sent).
+ */
+enum sys_action sys_signal_send(struct tracee *t, struct sys_call *c)
+{
+	(void)t;
+	(void)c;
+	return SYS_EXIT_STOP;
+}
+
+void sys_signal_send_exit(struct tracee *t, struct sys_call *c)
+{
+	if (c->ret == 0)
+		sup_signal_sent(t->sup);
+}
+
+/*
  * Waiting for a signal: with one thread only a signal from outside can end
  * it, so it waits in the kernel; with several, the scheduler would have to
  * deliver signals itself, which it does not do yet.

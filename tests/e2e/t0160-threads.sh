@@ -92,4 +92,13 @@ test_expect_success 'a thread spinning without syscalls is preempted; strict mod
 	done;
 	test -s seen
 '
+test_expect_success 'signals: raise, kill of a blocked child, restarted reads, SIGCHLD' '
+	for s in 1 2 3 4 5 6; do
+		fz run --det --seed $s --wall-timeout 10s -- "$FIX/signals" >o$s 2>/dev/null || return 1
+	done &&
+	grep -q "^raise: handler saw 10$" o1 && grep -q "^kill: child killed by signal 15$" o1 &&
+	grep -q "read on: yes$" o1 && grep -q "^sigchld: 1$" o1 &&
+	for s in 2 3 4 5 6; do cmp o1 o$s || return 1; done &&
+	same 5 "$FIX/signals"
+'
 test_done

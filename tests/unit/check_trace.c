@@ -123,6 +123,11 @@ START_TEST(test_ev_other_round_trip)
 	ck_assert_uint_eq(out.tid, UINT32_MAX);
 	ck_assert_uint_eq(out.nr, 11);
 
+	in = (struct ev){ .tag = EV_PREEMPT, .tid = 7 };
+	round_trip(&in, &out, &b);
+	ck_assert_uint_eq(out.tag, EV_PREEMPT);
+	ck_assert_uint_eq(out.tid, 7);
+
 	in = (struct ev){ .tag = EV_EXIT, .tid = 3, .nr = 0x8b00 };
 	round_trip(&in, &out, &b);
 	ck_assert_uint_eq(out.tid, 3);
@@ -216,7 +221,7 @@ START_TEST(test_ev_decode_unknown_tags)
 		size_t pos = 0;
 		struct ev e;
 
-		if ((tag >= EV_SYSCALL && tag <= EV_EXIT) || tag == DEC_VALUE || tag == DEC_BYTES)
+		if ((tag >= EV_SYSCALL && tag <= EV_PREEMPT) || tag == DEC_VALUE || tag == DEC_BYTES)
 			continue;
 		rec[0] = (uint8_t)tag;
 		ck_assert_msg(ev_decode(rec, sizeof(rec), &pos, &e) == -1, "tag %u accepted", tag);

@@ -39,7 +39,7 @@ UNIT_OBJ := $(UNIT_SRC:.c=.o) tests/unit/runner.o
 FIXTURE_SRC := $(sort $(wildcard fixtures/*.c))
 FIXTURES := $(FIXTURE_SRC:.c=)
 
-all: fozzy fixtures
+all: fozzy libfozzy-rt.so fixtures
 
 fozzy: src/main.o libfozzy.a
 	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -54,9 +54,15 @@ libfozzy.a: $(LIB_OBJ)
 src/sys/policy_text.c: seccomp/policy.txt seccomp/embed.sh
 	$(call say,GEN,$@)sh seccomp/embed.sh $< > $@.tmp && mv $@.tmp $@
 
+# The preloaded runtime lives in traced programs: never sanitized either.
+libfozzy-rt.so: src/rt/fozzy_rt.c include/fozzy/rt.h
+	$(call say,CC,$@)$(CC) -std=gnu17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Iinclude \
+		-fPIC -shared -o $@ $< -ldl
+
 # Traced fixtures are never sanitized: sanitizer runtimes add syscalls.
 fixtures/%: fixtures/%.c
-	$(call say,CC,$@)$(CC) -std=gnu17 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -o $@ $<
+	$(call say,CC,$@)$(CC) -std=gnu17 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror \
+		$(if $(findstring _static,$@),-static) -o $@ $<
 
 fixtures: $(FIXTURES)
 
@@ -70,17 +76,17 @@ tests/unit/%.o: tests/unit/%.c
 unit: tests/unit/runner
 	$(Q)CK_DEFAULT_TIMEOUT=30 ./tests/unit/runner
 
-e2e: fozzy fixtures
+e2e: fozzy libfozzy-rt.so fixtures
 	$(Q)sh tests/e2e/run.sh
 
 # check: unit tests, then the end-to-end suite; the last line is "N passed, N failed".
 # Installs missing build dependencies first, so it works on a fresh machine.
 check:
 	$(Q)sh tests/deps.sh
-	$(Q)$(MAKE) --no-print-directory fozzy fixtures tests/unit/runner
+	$(Q)$(MAKE) --no-print-directory fozzy libfozzy-rt.so fixtures tests/unit/runner
 	$(Q)sh tests/run-all.sh
 
-bench: fozzy fixtures
+bench: fozzy libfozzy-rt.so fixtures
 	$(Q)sh tests/bench/bench.sh
 
 # # The generated syscall table, checked by tests/e2e/t0150-policy.sh.
@@ -96,14 +102,17 @@ demo:
 deps:
 	$(Q)sh tests/deps.sh
 
-install: fozzy
+install: fozzy libfozzy-rt.so
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 fozzy $(DESTDIR)$(PREFIX)/bin/fozzy
+	install -d $(DESTDIR)$(PREFIX)/lib/fozzy
+	install -m 644 libfozzy-rt.so $(DESTDIR)$(PREFIX)/lib/fozzy/libfozzy-rt.so
 	install -m 644 man/fozzy.1 $(DESTDIR)$(PREFIX)/share/man/man1/fozzy.1
 	install -m 644 man/fozzy.5 $(DESTDIR)$(PREFIX)/share/man/man5/fozzy.5
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/fozzy $(DESTDIR)$(PREFIX)/share/man/man1/fozzy.1 \
+	rm -f $(DESTDIR)$(PREFIX)/bin/fozzy $(DESTDIR)$(PREFIX)/lib/fozzy/libfozzy-rt.so \
+		$(DESTDIR)$(PREFIX)/share/man/man1/fozzy.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/fozzy.5
 
 lint:
@@ -111,7 +120,7 @@ lint:
 	$(MAKE) clean && $(MAKE) CC=clang
 
 clean:
-	rm -f fozzy libfozzy.a src/main.o $(LIB_OBJ) $(UNIT_OBJ) tests/unit/runner $(FIXTURES) \
+	rm -f fozzy libfozzy.a libfozzy-rt.so src/main.o $(LIB_OBJ) $(UNIT_OBJ) tests/unit/runner $(FIXTURES) \
 		src/sys/policy_text.c
 	find . -name '*.d' -delete
 

@@ -137,6 +137,8 @@ struct tracee {
 	uint64_t park_seq;             /* FIFO order of futex waiters */
 	bool exiting;                  /* called exit(2): only this thread goes */
 	bool yielded;                  /* sched_yield: let the others go first */
+	int rt_op;                     /* last libfozzy-rt marker: enum rt_op, object */
+	uint64_t rt_obj;
 	bool retrying;                 /* the handler runs again after a retried wait */
 	bool saved_has_deadline;       /* the deadline of the wait being retried */
 	uint64_t saved_deadline;

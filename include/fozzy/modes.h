@@ -24,6 +24,7 @@ struct run_opts {
 	uint64_t epoch_ns;
 	enum sched_strategy strategy;
 	unsigned pct_depth;
+	bool no_rt;                /* do not preload libfozzy-rt.so */
 	const char *base_dir;      /* artifacts root, default ".fozzy" */
 	char **cmd;                /* program and its arguments, NULL-terminated */
 	int ncmd;

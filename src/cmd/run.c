@@ -28,6 +28,8 @@ const char run_usage[] =
 	"  --schedule S        who runs next at each scheduling point: random (default),\n"
 	"                      fifo (run a thread until it blocks), pct (priority changes)\n"
 	"  --pct-depth D       pct: the bug depth to aim for (default 3)\n"
+	"  --no-rt             do not preload libfozzy-rt.so: pthread calls are then not\n"
+	"                      scheduling points, only syscalls are\n"
 	"  --cpus N            CPU count the program sees (default 1)\n"
 	"  --epoch SECONDS     virtual wall-clock start, Unix seconds (default 1704067200)\n"
 	"  --json              print the run summary as JSON on stdout\n"
@@ -38,7 +40,7 @@ const char run_usage[] =
 	"Exit status: 0 pass, 1 the program failed, 2 error, 3 timeout, 4 crash (signal).\n";
 
 enum { OPT_DET = 1, OPT_SEED, OPT_RECORD, OPT_TIMEOUT, OPT_WALL, OPT_CPUS, OPT_EPOCH, OPT_BASE,
-       OPT_SCHEDULE, OPT_PCT_DEPTH };
+       OPT_SCHEDULE, OPT_PCT_DEPTH, OPT_NO_RT };
 
 /* Parse argv into o. Returns 0, or an exit code after reporting a usage error. */
 static int parse_run(int argc, char **argv, struct run_opts *o)
@@ -54,6 +56,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		{ "base-dir", required_argument, NULL, OPT_BASE },
 		{ "schedule", required_argument, NULL, OPT_SCHEDULE },
 		{ "pct-depth", required_argument, NULL, OPT_PCT_DEPTH },
+		{ "no-rt", no_argument, NULL, OPT_NO_RT },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -104,6 +107,9 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		case OPT_SCHEDULE:
 			if (sched_parse(optarg, &o->strategy))
 				return usage_error("run ", "invalid --schedule '%s': expected random, fifo or pct", optarg);
+			break;
+		case OPT_NO_RT:
+			o->no_rt = true;
 			break;
 		case OPT_PCT_DEPTH:
 			if (parse_u64(optarg, &v) || v < 1 || v > PCT_MAX_DEPTH)

@@ -31,6 +31,7 @@
 #include <xxhash.h>
 
 #include "fozzy/core.h"
+#include "fozzy/rt.h"
 #include "fozzy/sandbox.h"
 #include "fozzy/sys.h"
 #include "fozzy/trace.h"
@@ -822,6 +823,8 @@ static void deadlock(struct sup *s)
 			 wait_name(t->wait), name);
 		if (t->wait == WAIT_FUTEX)
 			buf_addf(d, " at %#" PRIx64, t->futex_key[1]);
+		if (t->rt_op)
+			buf_addf(d, ", last in %s(%#" PRIx64 ")", rt_op_name(t->rt_op), t->rt_obj);
 		else if (t->wait == WAIT_FD)
 			buf_addf(d, " (fd %d)", t->wait_fd);
 		buf_addf(d, "\n");

@@ -4,8 +4,10 @@
  * supervisor, seeded (run) or fed from a trace (replay), then reported:
  * run folder, report.json, trace.fozzy, human or JSON summary, exit code.
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -80,6 +82,85 @@ char *resolve_program(const char *name)
 	if (stat(full, &st) || !S_ISREG(st.st_mode) || access(full, X_OK))
 		return NULL;
 	return xstrdup(full);
+}
+
+/* Is the ELF executable at path dynamically linked (has PT_INTERP)? */
+static bool is_dynamic(const char *path)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	bool dyn = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), i;
+
+	if (fd < 0)
+		return false;
+	if (pread(fd, &eh, sizeof(eh), 0) == sizeof(eh) && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
+	    eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_phentsize == sizeof(ph)) {
+		for (i = 0; i < eh.e_phnum && !dyn; i++)
+			dyn = pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) == sizeof(ph) &&
+			      ph.p_type == PT_INTERP;
+	}
+	close(fd);
+	return dyn;
+}
+
+/*
+ * Where libfozzy-rt.so is: $FOZZY_RT, beside the fozzy binary (a build tree),
+ * or PREFIX/lib/fozzy (installed). Caller frees; NULL when not found.
+ */
+static char *find_runtime(void)
+{
+	char self[PATH_MAX], *dir, *p;
+	ssize_t n;
+
+	if (getenv("FOZZY_RT") && *getenv("FOZZY_RT"))
+		return realpath(getenv("FOZZY_RT"), NULL);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return NULL;
+	self[n] = 0;
+	dir = dirname(self);
+	p = xasprintf("%s/libfozzy-rt.so", dir);
+	if (!access(p, R_OK))
+		return p;
+	free(p);
+	p = xasprintf("%s/../lib/fozzy/libfozzy-rt.so", dir);
+	if (!access(p, R_OK)) {
+		char *r = realpath(p, NULL);
+
+		free(p);
+		return r;
+	}
+	free(p);
+	return NULL;
+}
+
+/* env with LD_PRELOAD=rt prepended (to an existing LD_PRELOAD too). Caller frees the array and [0]. */
+static char **env_with_runtime(char *const *env, const char *rt)
+{
+	size_t n = 0, i, j = 1;
+	char **out;
+	const char *old = NULL;
+
+	while (env && env[n])
+		n++;
+	out = xcalloc(n + 2, sizeof(*out));
+	for (i = 0; i < n; i++)
+		if (!strncmp(env[i], "LD_PRELOAD=", 11))
+			old = env[i] + 11;
+	out[0] = old && *old ? xasprintf("LD_PRELOAD=%s:%s", rt, old) : xasprintf("LD_PRELOAD=%s", rt);
+	for (i = 0; i < n; i++)
+		if (strncmp(env[i], "LD_PRELOAD=", 11))
+			out[j++] = env[i];
+	return out;
+}
+
+static void free_runtime_env(char **env)
+{
+	if (env) {
+		free(env[0]);
+		free(env);
+	}
 }
 
 /* XXH3-128 of a file, as 32 hex digits. Returns 0 or -1 with errno. */
@@ -235,6 +316,9 @@ struct run_ctx {
 	char *exe;
 	char *cwd;
 	const cJSON *footer;       /* replay: the recorded outcome */
+	char *runtime;             /* libfozzy-rt.so preloaded, or NULL */
+	const char *runtime_note;  /* why not, for the report */
+	char *const *user_env;     /* the environment as recorded (without the preload) */
 };
 
 static cJSON *trace_header(const struct run_ctx *x)
@@ -258,9 +342,13 @@ static cJSON *trace_header(const struct run_ctx *x)
 	cJSON_AddStringToObject(prog, "path", x->cfg.exe);
 	cJSON_AddStringToObject(prog, "xxh3", x->exe_hash);
 	cJSON_AddItemToObject(prog, "argv", string_array(x->cfg.argv));
-	cJSON_AddItemToObject(prog, "env", string_array(x->cfg.envp));
+	cJSON_AddItemToObject(prog, "env", string_array(x->user_env));
 	cJSON_AddStringToObject(prog, "cwd", x->cfg.cwd);
 	cJSON_AddItemToObject(h, "program", prog); /* h takes prog */
+	if (x->runtime)
+		cJSON_AddStringToObject(h, "runtime", x->runtime);
+	else
+		cJSON_AddNullToObject(h, "runtime");
 	if (!policy_parse(policy_text, &p)) {
 		snprintf(hex, sizeof(hex), "%016" PRIx64, p.hash);
 		cJSON_AddStringToObject(pol, "xxh3", hex);
@@ -344,6 +432,8 @@ static cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, 
 	cJSON_AddItemToObject(nat, "switches", json_u64(r->switches));
 	cJSON_AddItemToObject(nat, "preemptions", json_u64(r->preemptions));
 	cJSON_AddStringToObject(nat, "schedule", sched_name(x->cfg.strategy));
+	cJSON_AddStringToObject(nat, "schedulingPoints",
+				x->runtime ? "syscalls and pthread calls (libfozzy-rt)" : x->runtime_note);
 	cJSON_AddItemToObject(nat, "virtualTimeNs", json_u64(r->vtime_ns));
 	p = xasprintf("%s/stdout", x->rd.path);
 	cJSON_AddItemToObject(nat, "stdout", output_json(p, r->stdout_len, r->stdout_hash));
@@ -516,13 +606,25 @@ int mode_run(const struct run_opts *o)
 		free(x.exe);
 		return EXIT_ERROR;
 	}
+	x.user_env = environ;
+	if (o->no_rt)
+		x.runtime_note = "syscalls only (--no-rt)";
+	else if (!is_dynamic(x.exe))
+		x.runtime_note = "syscalls only: a static binary cannot preload libfozzy-rt";
+	else if (!(x.runtime = find_runtime()))
+		x.runtime_note = "syscalls only: libfozzy-rt.so was not found (set FOZZY_RT)";
 	x.cfg = (struct sup_config){
 		.exe = x.exe, .argv = o->cmd, .envp = environ, .cwd = cwd,
 		.seed = o->seed, .det = o->det, .epoch_ns = o->epoch_ns, .cpus = o->cpus,
 		.timeout_ns = o->timeout_ns, .wall_guard_ns = o->wall_timeout_ns,
 		.strategy = o->strategy, .pct_depth = o->pct_depth,
 	};
+	if (x.runtime)
+		x.cfg.envp = env_with_runtime(environ, x.runtime);
 	code = run_and_report(&x, o->record, NULL);
+	if (x.runtime)
+		free_runtime_env((char **)x.cfg.envp);
+	free(x.runtime);
 	run_dir_release(&x.rd);
 	free(x.exe);
 	return code;
@@ -597,7 +699,7 @@ int mode_replay(const struct replay_opts *o)
 {
 	struct run_ctx x = { .mode = "replay", .json = o->json, .strict = true };
 	struct trace t;
-	const cJSON *h, *prog, *kind;
+	const cJSON *h, *prog, *kind, *rt;
 	char why[256], hash_now[33];
 	uint64_t cpus = 1, depth = PCT_DEFAULT_DEPTH;
 	enum sched_strategy strategy = STRAT_RANDOM;
@@ -655,25 +757,42 @@ int mode_replay(const struct replay_opts *o)
 		      o->trace, x.exe, hash_now, x.exe_hash);
 		goto out;
 	}
+	rt = cJSON_GetObjectItemCaseSensitive(h, "runtime");
+	if (cJSON_IsString(rt)) {
+		if (access(rt->valuestring, R_OK)) {
+			error("cannot replay '%s': the runtime '%s' it was recorded with is gone", o->trace,
+			      rt->valuestring);
+			goto out;
+		}
+		x.runtime = xstrdup(rt->valuestring);
+	} else {
+		x.runtime_note = "syscalls only";
+	}
 	if (run_dir_create(&x.rd, o->base_dir))
 		goto out;
 	if (o->host_env)
 		env_diff(x.envp, environ);
+	x.user_env = o->host_env ? environ : x.envp;
 	x.cfg = (struct sup_config){
-		.exe = x.exe, .argv = x.argv, .envp = o->host_env ? environ : x.envp, .cwd = x.cwd,
+		.exe = x.exe, .argv = x.argv, .envp = x.user_env, .cwd = x.cwd,
 		.seed = x.cfg.seed, .det = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "det")),
 		.epoch_ns = x.cfg.epoch_ns, .cpus = (unsigned)cpus, .timeout_ns = x.cfg.timeout_ns,
 		.wall_guard_ns = o->wall_timeout_ns, .replay = &t.stream,
 		.strategy = strategy, .pct_depth = (unsigned)depth,
 	};
 	x.footer = t.footer;
+	if (x.runtime)
+		x.cfg.envp = env_with_runtime(x.user_env, x.runtime);
 	code = run_and_report(&x, NULL, replay_compare);
+	if (x.runtime)
+		free_runtime_env((char **)x.cfg.envp);
 	run_dir_release(&x.rd);
 out:
 	free_strings(x.argv);
 	free_strings(x.envp);
 	free(x.exe);
 	free(x.cwd);
+	free(x.runtime);
 	trace_release(&t);
 	return code;
 }

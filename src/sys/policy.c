@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "fozzy/rt.h"
 #include "fozzy/sys.h"
 
 static const struct {
@@ -27,7 +28,8 @@ static const struct {
 
 void sys_name(uint32_t nr, char *out, size_t n)
 {
-	char *s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)nr);
+	char *s = nr == FOZZY_MARKER_NR ? strdup(FOZZY_MARKER_NAME)
+					 : seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)nr);
 
 	if (s)
 		snprintf(out, n, "%s", s);
@@ -71,7 +73,8 @@ static int parse_line(char *line, int lineno, struct policy *p, struct buf *name
 	group_off = names->len;
 	buf_add(names, tok, strlen(tok) + 1);
 	while ((tok = strtok_r(NULL, " \t", &save))) {
-		int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, tok);
+		int nr = strcmp(tok, FOZZY_MARKER_NAME) ? seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, tok)
+							: FOZZY_MARKER_NR;
 
 		if (nr < 0 || nr >= SYS_NR_MAX)
 			return error("policy line %d: unknown syscall '%s'", lineno, tok);
@@ -137,7 +140,8 @@ int policy_parse(const char *text, struct policy *p)
 			goto out;
 		}
 		if (sys_table[nr].entry && p->action[nr] != POLICY_TRACE) {
-			error("policy: syscall '%s' has a handler but is not traced", name ? name : "?");
+			error("policy: syscall '%s' has a handler but is not traced",
+			      name ? name : sys_table[nr].name);
 			free(name);
 			goto out;
 		}

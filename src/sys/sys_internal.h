@@ -58,6 +58,7 @@ DECL_ENTRY(spawn);
 
 /* thread.c */
 DECL_ENTRY(set_tid_address);
+DECL_ENTRY(marker);
 DECL_ENTRY(exit);
 DECL_ENTRY(sched_yield);
 DECL_ENTRY(futex);

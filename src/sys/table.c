@@ -11,6 +11,7 @@
  */
 #include <sys/syscall.h>
 
+#include "fozzy/rt.h"
 #include "sys_internal.h"
 
 const struct sys_row sys_table[SYS_NR_MAX] = {
@@ -129,4 +130,5 @@ const struct sys_row sys_table[SYS_NR_MAX] = {
 	[SYS_rt_sigqueueinfo] = { "rt_sigqueueinfo", 3, sys_signal_send, sys_signal_send_exit },
 	[SYS_rt_tgsigqueueinfo] = { "rt_tgsigqueueinfo", 4, sys_signal_send, sys_signal_send_exit },
 	[SYS_pidfd_send_signal] = { "pidfd_send_signal", 4, sys_signal_send, sys_signal_send_exit },
+	[FOZZY_MARKER_NR] = { "fozzy_marker", 2, sys_marker, NULL },
 };

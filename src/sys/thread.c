@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "fozzy/rt.h"
 #include "sys_internal.h"
 
 #ifndef CLONE_NEWTIME
@@ -56,6 +57,41 @@ enum sys_action sys_sched_yield(struct tracee *t, struct sys_call *c)
 {
 	(void)c;
 	t->yielded = true;
+	c->ret = 0;
+	return SYS_EMULATE;
+}
+
+const char *rt_op_name(int op)
+{
+	static const char *const names[RT_OP_MAX] = {
+		[RT_MUTEX_LOCK] = "pthread_mutex_lock", [RT_MUTEX_TRYLOCK] = "pthread_mutex_trylock",
+		[RT_MUTEX_TIMEDLOCK] = "pthread_mutex_timedlock", [RT_MUTEX_UNLOCK] = "pthread_mutex_unlock",
+		[RT_RWLOCK_RDLOCK] = "pthread_rwlock_rdlock", [RT_RWLOCK_WRLOCK] = "pthread_rwlock_wrlock",
+		[RT_RWLOCK_TRYRDLOCK] = "pthread_rwlock_tryrdlock",
+		[RT_RWLOCK_TRYWRLOCK] = "pthread_rwlock_trywrlock",
+		[RT_RWLOCK_TIMEDRDLOCK] = "pthread_rwlock_timedrdlock",
+		[RT_RWLOCK_TIMEDWRLOCK] = "pthread_rwlock_timedwrlock",
+		[RT_RWLOCK_UNLOCK] = "pthread_rwlock_unlock", [RT_COND_WAIT] = "pthread_cond_wait",
+		[RT_COND_TIMEDWAIT] = "pthread_cond_timedwait", [RT_COND_SIGNAL] = "pthread_cond_signal",
+		[RT_COND_BROADCAST] = "pthread_cond_broadcast", [RT_SEM_WAIT] = "sem_wait",
+		[RT_SEM_TRYWAIT] = "sem_trywait", [RT_SEM_TIMEDWAIT] = "sem_timedwait",
+		[RT_SEM_POST] = "sem_post", [RT_SPIN_LOCK] = "pthread_spin_lock",
+		[RT_SPIN_TRYLOCK] = "pthread_spin_trylock", [RT_SPIN_UNLOCK] = "pthread_spin_unlock",
+		[RT_BARRIER_WAIT] = "pthread_barrier_wait", [RT_CREATE] = "pthread_create",
+		[RT_JOIN] = "pthread_join", [RT_EXIT] = "pthread_exit", [RT_ONCE] = "pthread_once",
+	};
+
+	return op > 0 && op < RT_OP_MAX && names[op] ? names[op] : "?";
+}
+
+/*
+ * The libfozzy-rt marker before a pthread call: a scheduling point, nothing
+ * else. The operation and object are kept for deadlock reports.
+ */
+enum sys_action sys_marker(struct tracee *t, struct sys_call *c)
+{
+	t->rt_op = (int)c->args[0];
+	t->rt_obj = c->args[1];
 	c->ret = 0;
 	return SYS_EMULATE;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "fozzy/rt.h"
 #include "fozzy/trace.h"
 
 int ev_is_decision(enum ev_tag tag)
@@ -312,7 +313,8 @@ void trace_release(struct trace *t)
 
 static const char *sysname(uint32_t nr, char tmp[32])
 {
-	char *n = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)nr);
+	char *n = nr == FOZZY_MARKER_NR ? strdup(FOZZY_MARKER_NAME)
+					: seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)nr);
 
 	if (!n) {
 		snprintf(tmp, 32, "syscall_%u", nr);

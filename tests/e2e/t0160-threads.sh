@@ -101,4 +101,27 @@ test_expect_success 'signals: raise, kill of a blocked child, restarted reads, S
 	for s in 2 3 4 5 6; do cmp o1 o$s || return 1; done &&
 	same 5 "$FIX/signals"
 '
+test_expect_success 'libfozzy-rt: pthread calls are scheduling points, so an atomicity bug shows' '
+	for s in 1 2 3 4 5 6; do fz run --det --seed $s --no-rt -- "$FIX/threads" atomicity 2>/dev/null; done | sort -u >no-rt &&
+	[ "$(cat no-rt)" = "counter 20 (of 20)" ] &&
+	for s in 1 2 3 4 5 6; do fz run --det --seed $s -- "$FIX/threads" atomicity 2>/dev/null; done | sort -u >rt &&
+	grep -v "counter 20 " rt
+'
+test_expect_success 'libfozzy-rt is harmless outside fozzy' '
+	LD_PRELOAD="$SRC_ROOT/libfozzy-rt.so" "$FIX/threads" condvar | grep -q "consumed total 210"
+'
+test_expect_success 'reports say which scheduling points a run had' '
+	fz --json run --det -- "$FIX/threads" mutex 2>/dev/null | grep -q "syscalls and pthread calls (libfozzy-rt)" &&
+	fz --json run --det --no-rt -- "$FIX/threads" mutex 2>/dev/null | grep -q "syscalls only (--no-rt)" &&
+	fz --json run --det -- "$FIX/hello_static" 2>/dev/null | grep -q "a static binary cannot preload" &&
+	fz run --det --seed 2 -- "$FIX/hello_static" 2>/dev/null | grep -q "^static hello at 1704067200$"
+'
+test_expect_success 'a deadlock report names the pthread call each thread is in' '
+	fz run --det --seed 1 -- "$FIX/threads" deadlock >/dev/null 2>err;
+	grep -q "last in pthread_mutex_lock(0x" err && grep -q "last in pthread_join" err
+'
+test_expect_success 'runs with the runtime replay and match' '
+	fz run --det --seed 3 --record rt.fozzy -- "$FIX/threads" atomicity >a 2>/dev/null &&
+	fz replay rt.fozzy >b 2>err && grep -q "replay: match" err && cmp a b
+'
 test_done

@@ -1,6 +1,7 @@
 #!/bin/sh
 # make bench: fozzy's costs measured side by side with their baselines, in one run.
-#  1. a compute-bound loop: fozzy run --det vs native (goal <= 1.05x)
+#  0. the fixed start-up cost (namespaces, filter, exec) on /bin/true
+#  1. a compute-bound loop (~1.7 s): fozzy run --det vs native (goal <= 1.05x)
 #  2. one emulated syscall (getrandom, clock_gettime) under fozzy --det vs one syscall
 #     traced by `strace -f --seccomp-bpf` (goal: at most half of strace's cost)
 #  3. a mutex/condvar ping-pong between two threads: cost per hand-over, fozzy vs native
@@ -20,7 +21,9 @@ def best(cmd, reps=3):
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         t.append(time.perf_counter() - t0)
     return min(t)
-loop = ["./fixtures/bench_loop", "400"]
+start_n, start_f = best(["/bin/true"], 5), best(F + ["/bin/true"], 5)
+print(f"start-up (/bin/true)  native {start_n*1e3:8.1f} ms   fozzy --det {start_f*1e3:8.1f} ms   (+{(start_f-start_n)*1e3:.1f} ms fixed: namespaces, filter, exec)")
+loop = ["./fixtures/bench_loop", "1000"]
 native = best(loop)
 det = best(F + loop)
 print(f"compute loop      native {native*1e3:8.1f} ms   fozzy --det {det*1e3:8.1f} ms   ratio {det/native:.3f}x (goal <= 1.05)")

@@ -32,7 +32,8 @@ test_expect_success 'an i386 int 0x80 syscall never runs' '
 '
 test_expect_success 'the sandbox has only its own loopback: host services are unreachable' '
 	python3 -c "import socket,time; s=socket.socket(); s.bind((\"127.0.0.1\",0)); s.listen(); open(\"port\",\"w\").write(str(s.getsockname()[1])); time.sleep(20)" &
-	pid=$! && sleep 0.5 && port=$(cat port) &&
+	pid=$! && for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do test -s port && break; sleep 0.25; done &&
+	port=$(cat port) &&
 	fz run --det -- /usr/bin/python3 -c "import socket,errno
 s=socket.socket()
 try:

@@ -102,6 +102,7 @@ enum wait_kind {
 	WAIT_FD,    /* read/write/accept...: retried when the fd is ready */
 	WAIT_TIME,  /* a sleep: woken at its deadline */
 	WAIT_POLL,  /* poll/select/epoll: retried after any event, or times out */
+	WAIT_SIGNAL, /* pause, sigsuspend, sigtimedwait: until a signal in wait_sigmask is pending */
 };
 
 struct proc;
@@ -134,6 +135,7 @@ struct tracee {
 	bool (*wait_ready)(struct tracee *t);  /* retried waits: would it proceed now? */
 	void (*on_timeout)(struct tracee *t);  /* before timeout_ret is returned (select: clear sets) */
 	uint64_t clear_tid;            /* CLONE_CHILD_CLEARTID / set_tid_address */
+	uint64_t wait_sigmask;         /* WAIT_SIGNAL: signals that end the wait (0: any unblocked) */
 	uint64_t park_seq;             /* FIFO order of futex waiters */
 	bool exiting;                  /* called exit(2): only this thread goes */
 	bool yielded;                  /* sched_yield: let the others go first */
@@ -197,6 +199,8 @@ void sup_futex_key(const struct tracee *t, uint64_t addr, bool private, uint64_t
 void sup_mark_reaped(struct sup *s, pid_t nspid);
 /* Is t the only live thread of its process? */
 bool sup_thread_is_last(const struct tracee *t);
+/* A duplicate of fd of t for the supervisor (pidfd_getfd), or -errno. Caller closes. */
+int sup_dup_fd(struct sup *s, struct tracee *t, int fd);
 /* Is fd of t ready for events (POLLIN/POLLOUT) now? 1, 0, or -errno. Never blocks. */
 int sup_fd_ready(struct sup *s, struct tracee *t, int fd, short events);
 /*
@@ -204,6 +208,36 @@ int sup_fd_ready(struct sup *s, struct tracee *t, int fd, short events);
  * its wait already had when it is a retry; timeout_ret is its result then.
  */
 void sup_set_deadline(struct tracee *t, uint64_t ns, int64_t timeout_ret);
+/*
+ * Virtual timers: alarm/setitimer (per process, id = which), POSIX timers
+ * (id = timer id) and timerfds (id = fd). The supervisor fires them when the
+ * virtual clock passes their expiry: a signal, or a timerfd made readable.
+ */
+enum vtimer_kind { VT_ITIMER = 1, VT_POSIX, VT_TIMERFD };
+
+struct vtimer {
+	enum vtimer_kind kind;
+	struct proc *proc;
+	uint64_t id;
+	bool armed;
+	uint64_t expiry;     /* virtual ns (vclock.now) */
+	uint64_t interval;   /* 0: one-shot */
+	int signo;           /* 0: no signal */
+	int notify;          /* POSIX: SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID */
+	pid_t target;        /* SIGEV_THREAD_ID: host tid */
+	uint64_t value;      /* sigev_value */
+	int clockid;
+	uint32_t overrun;
+};
+
+/* The timer (kind, id) of t's process; created disarmed if create. NULL if absent. */
+struct vtimer *sup_timer(struct sup *s, struct tracee *t, enum vtimer_kind kind, uint64_t id, bool create);
+void sup_timer_delete(struct sup *s, struct vtimer *v);
+/* A fresh POSIX timer id for t's process (0, 1, ... as the kernel hands them out). */
+uint64_t sup_timer_new_id(struct sup *s, struct tracee *t);
+/* The host tid of thread nstid (a tid in the sandbox) of t's process, or 0. */
+pid_t sup_host_tid(struct sup *s, struct tracee *t, pid_t nstid);
+
 /* A signal was sent: parked threads with a deliverable signal get to take it. */
 void sup_signal_sent(struct sup *s);
 /* Scheduling strategy in use. */

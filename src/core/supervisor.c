@@ -14,8 +14,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
-#include <sched.h>
-#include <sys/syscall.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -25,7 +23,9 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -58,6 +58,7 @@ struct proc {
 	bool reaped;
 	int status;        /* wait status of the process */
 	int pidfd;         /* for pidfd_getfd readiness checks; -1 until needed */
+	uint64_t next_timer_id;
 };
 
 /* A thread: the tracee handlers see, and the supervisor's bookkeeping. */
@@ -82,6 +83,8 @@ struct sup {
 	unsigned nparked;          /* threads in TS_PARKED */
 	unsigned nlive;            /* threads not TS_DEAD */
 	bool signals_sent;         /* look for parked threads with a pending signal */
+	struct vtimer *timers;
+	size_t ntimers;
 	uint64_t current_since;    /* real time current got the baton */
 	struct thread *preempting; /* interrupted, its stop not seen yet */
 	bool need_dispatch;        /* current was picked but not resumed yet */
@@ -114,7 +117,7 @@ static volatile sig_atomic_t guard_fired, interrupted, tick;
  * waiting thread holds. Where it stops is not reproducible (no branch counter
  * on these machines), so the run is marked degraded.
  */
-#define SLICE_NS (200ULL * 1000000ULL)
+#define SLICE_NS (2000ULL * 1000000ULL)
 #define TICK_NS (50ULL * 1000000ULL)
 static volatile pid_t live_pid;
 
@@ -327,7 +330,7 @@ static void event_end(struct sup *s, const struct ev *e)
 		s->res->events++;
 		return;
 	}
-	if (s->stopping)
+	if (s->stopping && s->stop_outcome == SUP_DIVERGED)
 		return;
 	pos = s->rp_pos;
 	if (ev_decode(s->dec.in, s->dec.in_len, &pos, &want))
@@ -617,10 +620,9 @@ int sup_child_waitable(struct sup *s, struct tracee *t, int64_t which)
 	return any ? 0 : -ECHILD;
 }
 
-int sup_fd_ready(struct sup *s, struct tracee *t, int fd, short events)
+int sup_dup_fd(struct sup *s, struct tracee *t, int fd)
 {
-	struct pollfd pfd;
-	int dup, n;
+	int dup;
 
 	(void)s;
 	if (t->proc->pidfd < 0)
@@ -628,8 +630,17 @@ int sup_fd_ready(struct sup *s, struct tracee *t, int fd, short events)
 	if (t->proc->pidfd < 0)
 		return -errno;
 	dup = (int)syscall(SYS_pidfd_getfd, t->proc->pidfd, fd, 0);
+	return dup < 0 ? -errno : dup;
+}
+
+int sup_fd_ready(struct sup *s, struct tracee *t, int fd, short events)
+{
+	struct pollfd pfd;
+	int dup, n;
+
+	dup = sup_dup_fd(s, t, fd);
 	if (dup < 0)
-		return -errno;
+		return dup;
 	if (fcntl(dup, F_GETFL) & O_NONBLOCK) {
 		close(dup); /* the call will not block: EAGAIN at worst */
 		return 1;
@@ -647,6 +658,103 @@ static void time_out(struct thread *th)
 	if (th->t.on_timeout)
 		th->t.on_timeout(&th->t);
 	wake(th, true, th->t.timeout_ret);
+}
+
+struct vtimer *sup_timer(struct sup *s, struct tracee *t, enum vtimer_kind kind, uint64_t id, bool create)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntimers; i++)
+		if (s->timers[i].proc == t->proc && s->timers[i].kind == kind && s->timers[i].id == id)
+			return &s->timers[i];
+	if (!create)
+		return NULL;
+	s->timers = xrealloc(s->timers, (s->ntimers + 1) * sizeof(*s->timers));
+	memset(&s->timers[s->ntimers], 0, sizeof(s->timers[0]));
+	s->timers[s->ntimers].kind = kind;
+	s->timers[s->ntimers].proc = t->proc;
+	s->timers[s->ntimers].id = id;
+	return &s->timers[s->ntimers++];
+}
+
+void sup_timer_delete(struct sup *s, struct vtimer *v)
+{
+	*v = s->timers[--s->ntimers];
+}
+
+uint64_t sup_timer_new_id(struct sup *s, struct tracee *t)
+{
+	(void)s;
+	return t->proc->next_timer_id++;
+}
+
+pid_t sup_host_tid(struct sup *s, struct tracee *t, pid_t nstid)
+{
+	size_t i;
+
+	for (i = 0; i < s->nthreads; i++) {
+		struct thread *th = s->threads[i];
+
+		if (th->t.proc == t->proc && th->t.state != TS_DEAD && read_nspid(th->t.pid) == nstid)
+			return th->t.pid;
+	}
+	return 0;
+}
+
+/* Fire one due timer: a signal, or its timerfd armed to a past time so it is readable. */
+static void fire(struct sup *s, struct vtimer *v)
+{
+	struct proc *p = v->proc;
+
+	if (v->kind == VT_TIMERFD) {
+		struct itimerspec past = { .it_value = { 0, 1 } };
+		int dup;
+
+		if (p->pidfd < 0)
+			p->pidfd = (int)syscall(SYS_pidfd_open, p->tgid, 0);
+		dup = p->pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, p->pidfd, (int)v->id, 0);
+		if (dup >= 0) {
+			timerfd_settime(dup, TFD_TIMER_ABSTIME, &past, NULL);
+			close(dup);
+		}
+	} else if (v->signo && !(v->kind == VT_POSIX && v->notify == SIGEV_NONE)) {
+		if (v->kind == VT_POSIX) {
+			siginfo_t si;
+
+			memset(&si, 0, sizeof(si));
+			si.si_signo = v->signo;
+			si.si_code = SI_TIMER;
+			si.si_timerid = (int)v->id;
+			si.si_overrun = (int)v->overrun;
+			si.si_value.sival_ptr = (void *)(uintptr_t)v->value;
+			if (v->notify == SIGEV_THREAD_ID && v->target)
+				syscall(SYS_rt_tgsigqueueinfo, p->tgid, v->target, v->signo, &si);
+			else
+				syscall(SYS_rt_sigqueueinfo, p->tgid, v->signo, &si);
+		} else {
+			kill(p->tgid, v->signo);
+		}
+		s->signals_sent = true;
+	}
+	if (!v->interval) {
+		v->armed = false;
+		return;
+	}
+	v->overrun = 0;
+	do {
+		v->expiry += v->interval;
+		if (v->expiry <= s->clock.now)
+			v->overrun++;
+	} while (v->expiry <= s->clock.now);
+}
+
+static void fire_timers(struct sup *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntimers; i++)
+		if (s->timers[i].armed && !s->timers[i].proc->ended && s->timers[i].expiry <= s->clock.now)
+			fire(s, &s->timers[i]);
 }
 
 void sup_signal_sent(struct sup *s)
@@ -694,6 +802,8 @@ static void wake_signalled(struct sup *s)
 
 		if (th->t.state != TS_PARKED || !signal_masks(&th->t, &mine, &shared, &blocked))
 			continue;
+		if (th->t.wait == WAIT_SIGNAL && th->t.wait_sigmask)
+			blocked = ~th->t.wait_sigmask; /* sigtimedwait's set, sigsuspend's mask */
 		if (!(mine & ~blocked) && !((shared & ~blocked) && th->t.pid == th->t.proc->tgid))
 			continue;
 		wake(th, false, 0);
@@ -734,10 +844,14 @@ static bool jump_time(struct sup *s)
 		if (t->state == TS_PARKED && t->has_deadline && t->deadline < when)
 			when = t->deadline;
 	}
+	for (i = 0; i < s->ntimers; i++)
+		if (s->timers[i].armed && !s->timers[i].proc->ended && s->timers[i].expiry < when)
+			when = s->timers[i].expiry;
 	if (when == UINT64_MAX)
 		return false;
 	if (when > s->clock.now)
 		sup_advance(s, when - s->clock.now);
+	fire_timers(s);
 	for (i = 0; i < s->nthreads; i++) {
 		struct thread *th = s->threads[i];
 
@@ -823,7 +937,7 @@ static void deadlock(struct sup *s)
 			 wait_name(t->wait), name);
 		if (t->wait == WAIT_FUTEX)
 			buf_addf(d, " at %#" PRIx64, t->futex_key[1]);
-		if (t->rt_op)
+		if (t->rt_op && t->wait == WAIT_FUTEX)
 			buf_addf(d, ", last in %s(%#" PRIx64 ")", rt_op_name(t->rt_op), t->rt_obj);
 		else if (t->wait == WAIT_FD)
 			buf_addf(d, " (fd %d)", t->wait_fd);
@@ -849,6 +963,8 @@ static void schedule(struct sup *s, struct thread *prev)
 	}
 	s->current = NULL;
 	for (;;) {
+		if (s->ntimers)
+			fire_timers(s);
 		if (s->nparked && s->signals_sent)
 			wake_signalled(s);
 		if (s->nparked)
@@ -1223,19 +1339,30 @@ static void on_spawn(struct sup *s, struct thread *th, int event)
 }
 
 /* A thread is gone. Its process ends when its last thread does. */
-static void thread_died(struct sup *s, struct thread *th, int status);
+static void thread_died(struct sup *s, struct thread *th, int status, bool reschedule);
 
+/*
+ * A whole process dies (exit_group, a fatal signal): the kernel reports its
+ * threads in any order, so take them all, in creation order with the main
+ * thread last (the kernel reports a group leader only once the rest of its
+ * group is reaped), and make one scheduling decision at the end.
+ */
 static void collect_process(struct sup *s, struct proc *p)
 {
+	struct thread *last = NULL;
+	bool lost_current = s->current && s->current->t.proc == p;
 	size_t i;
-	int status;
+	int status, pass;
 
-	/*
-	 * Every other thread of a dying process goes too: take their ends in
-	 * creation order, the main thread last, as the kernel reports a thread
-	 * group leader only once the rest of its group has been reaped.
-	 */
-	for (int pass = 0; pass < 2; pass++) {
+	p->dying = true;
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < s->nthreads; i++) {
+			struct thread *o = s->threads[i];
+
+			if (o->t.proc == p && o->t.state != TS_DEAD && (o->t.pid == p->tgid) == (pass == 1))
+				last = o;
+		}
+	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < s->nthreads; i++) {
 			struct thread *o = s->threads[i];
 
@@ -1243,18 +1370,19 @@ static void collect_process(struct sup *s, struct proc *p)
 				continue;
 			while (wait_for(s, o->t.pid, &status) == 0 && WIFSTOPPED(status))
 				ptrace(PTRACE_CONT, o->t.pid, 0, 0);
-			thread_died(s, o, status);
+			thread_died(s, o, status, lost_current && o == last);
 		}
 	}
 }
 
-static void thread_died(struct sup *s, struct thread *th, int status)
+static void thread_died(struct sup *s, struct thread *th, int status, bool reschedule)
 {
 	struct proc *p = th->t.proc;
 	struct ev e = { .tag = EV_EXIT, .tid = th->t.vtid, .nr = (uint32_t)status };
 	const uint64_t key[2] = { 0, th->t.clear_tid };
-	bool was_current = s->current == th;
 
+	if (s->current == th)
+		s->current = NULL;
 	set_dead(s, th);
 	p->live--;
 	event_begin(s, &e);
@@ -1266,10 +1394,6 @@ static void thread_died(struct sup *s, struct thread *th, int status)
 		sup_futex_wake(s, pkey, ~0u, UINT32_MAX);
 	}
 	release_vfork_parent(s, th);
-	if (WIFSIGNALED(status) || !th->t.exiting)
-		p->dying = true;
-	if (p->dying && p->live)
-		collect_process(s, p);
 	if (!p->live && !p->ended && p->zombie_leader && p->zombie_leader != th &&
 	    wait_for(s, p->zombie_leader->t.pid, &status))
 		status = 0;
@@ -1280,9 +1404,28 @@ static void thread_died(struct sup *s, struct thread *th, int status)
 		if (p->vpid == 1)
 			s->root_status = status, s->root_ended = true;
 	}
-	if (was_current)
+	if (reschedule)
 		schedule(s, NULL);
 	event_end(s, &e);
+}
+
+/* A death notification from waitpid. */
+static void on_death(struct sup *s, struct thread *th, int status)
+{
+	struct proc *p = th->t.proc;
+	bool was_current = s->current == th;
+
+	if (th->t.exiting && !WIFSIGNALED(status) && !p->dying) {
+		/* exit(2) of one thread: the others go on */
+		thread_died(s, th, status, was_current);
+		return;
+	}
+	/* exit_group or a fatal signal: the whole process, in a fixed order */
+	if (s->nstash < ARRAY_SIZE(s->stash)) {
+		s->stash[s->nstash].pid = th->t.pid;
+		s->stash[s->nstash++].status = status;
+	}
+	collect_process(s, p);
 }
 
 /* ---- output capture ---- */
@@ -1378,6 +1521,8 @@ static void finish(struct sup *s)
 
 	if (!s->root_ended && !s->stopping)
 		stop(s, SUP_ERROR, "the program's end was not observed");
+	if (s->stopping)
+		return; /* fozzy ended the run: no exit status of the program's own to report */
 	if (WIFEXITED(status)) {
 		s->res->outcome = SUP_EXITED;
 		s->res->exit_code = WEXITSTATUS(status);
@@ -1508,7 +1653,7 @@ static void maybe_preempt(struct sup *s)
 {
 	size_t i;
 
-	if (!s->current || s->need_dispatch || s->preempting ||
+	if (!s->cfg->det || !s->current || s->need_dispatch || s->preempting ||
 	    now_mono_ns() - s->current_since < SLICE_NS)
 		return;
 	for (i = 0; i < s->nthreads; i++) {
@@ -1528,7 +1673,7 @@ static void on_stop(struct sup *s, struct thread *th, int status)
 	int sig, event;
 
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
-		thread_died(s, th, status);
+		on_death(s, th, status);
 		return;
 	}
 	if (!WIFSTOPPED(status))
@@ -1834,6 +1979,7 @@ out:
 	decider_release(&s.dec);
 	sched_release(&s.sched);
 	free(s.chg);
+	free(s.timers);
 	for (i = 0; i < (int)s.nthreads; i++)
 		free(s.threads[i]);
 	free(s.threads);

@@ -97,7 +97,7 @@ enum sys_action sys_write_fd(struct tracee *t, struct sys_call *c)
 
 	if (c->args[0] > INT32_MAX || tracee_fd_stat(t, (int)c->args[0], &st))
 		return SYS_CONTINUE;
-	if ((S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) && c->nr != SYS_ftruncate &&
+	if ((S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || !(st.st_mode & S_IFMT)) && c->nr != SYS_ftruncate &&
 	    c->nr != SYS_fallocate)
 		return wait_fd(t, (int)c->args[0], POLLOUT); /* a full pipe would block */
 	DET_ONLY(t);

@@ -73,7 +73,8 @@ static int fd_kind(struct tracee *t, uint64_t fd)
 		return 0;
 	if (is_random_device(&st))
 		return 1;
-	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ? 2 : 0;
+	/* pipes, sockets, and anon inodes (eventfd, timerfd, signalfd, inotify: no file type) */
+	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || !(st.st_mode & S_IFMT) ? 2 : 0;
 }
 
 /* read, pread64: (fd, buf, count, ...) */

@@ -29,7 +29,12 @@ DECL_ENTRY(getrusage);
 DECL_ENTRY(sysinfo);
 DECL_ENTRY(nanosleep);
 DECL_ENTRY(clock_nanosleep);
-DECL_ENTRY(timer_unsupported);
+
+/* timer.c */
+DECL_ENTRY(alarm);
+DECL_ENTRY(itimer);
+DECL_ENTRY(posix_timer);
+DECL_ENTRY(timerfd); DECL_EXIT(timerfd);
 DECL_ENTRY(poll);
 DECL_ENTRY(signal_wait);
 DECL_ENTRY(signal_send); DECL_EXIT(signal_send);

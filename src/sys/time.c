@@ -233,18 +233,6 @@ enum sys_action sys_clock_nanosleep(struct tracee *t, struct sys_call *c)
 	return sleep_for(t, c, ns);
 }
 
-/* Timers deliver signals at host times; they are not virtual yet. */
-enum sys_action sys_timer_unsupported(struct tracee *t, struct sys_call *c)
-{
-	char name[32];
-
-	if (!sup_det(t->sup))
-		return SYS_CONTINUE;
-	sys_name(c->nr, name, sizeof(name));
-	sup_abort(t->sup, "the program called '%s': timers and alarms are not supported under --det yet", name);
-	return SYS_ABORT;
-}
-
 /*
  * Waits on file descriptors: poll, ppoll, select, pselect6, epoll_wait,
  * epoll_pwait, epoll_pwait2. The supervisor checks readiness itself (on
@@ -392,8 +380,11 @@ enum sys_action sys_poll(struct tracee *t, struct sys_call *c)
 	c->ret = wait_timeout(t, c, &inf, &ns);
 	if (c->ret)
 		return SYS_EMULATE;
-	if (!inf && ns == 0)
+	if (!inf && ns == 0) {
+		/* A polling loop: let the others go first, or fifo would starve them. */
+		t->yielded = !poll_ready(t);
 		return SYS_CONTINUE;
+	}
 	if (poll_ready(t))
 		return SYS_EXIT_STOP;
 	t->wait = WAIT_POLL;
@@ -423,18 +414,30 @@ void sys_signal_send_exit(struct tracee *t, struct sys_call *c)
 }
 
 /*
- * Waiting for a signal: with one thread only a signal from outside can end
- * it, so it waits in the kernel; with several, the scheduler would have to
- * deliver signals itself, which it does not do yet.
+ * Waiting for a signal: pause, rt_sigsuspend, rt_sigtimedwait. Under --det,
+ * or with several threads, the thread parks until a signal it waits for is
+ * pending (sent by a thread, a child's end, or a virtual timer); it then runs
+ * the call in the kernel, which returns at once. sigtimedwait's timeout is a
+ * virtual deadline. Alone and without --det, it waits in the kernel.
  */
 enum sys_action sys_signal_wait(struct tracee *t, struct sys_call *c)
 {
-	char name[32];
+	uint64_t set = 0, ns;
 
-	(void)c;
-	if (sup_live_threads(t->sup) <= 1)
+	if (!sup_det(t->sup) && sup_live_threads(t->sup) <= 1)
 		return SYS_CONTINUE;
-	sys_name(c->nr, name, sizeof(name));
-	sup_abort(t->sup, "the program waits for a signal in '%s' with several threads: not supported yet", name);
-	return SYS_ABORT;
+	if (c->nr != SYS_pause && tracee_read(t, c->args[0], &set, sizeof(set))) {
+		c->ret = ERR(EFAULT);
+		return SYS_EMULATE;
+	}
+	t->wait = WAIT_SIGNAL;
+	/* sigsuspend: the signals its temporary mask lets through; sigtimedwait: its set */
+	t->wait_sigmask = c->nr == SYS_rt_sigsuspend ? ~set : c->nr == SYS_rt_sigtimedwait ? set : 0;
+	if (c->nr == SYS_rt_sigtimedwait && c->args[2]) {
+		c->ret = get_timespec(t, c->args[2], &ns);
+		if (c->ret)
+			return SYS_EMULATE;
+		sup_set_deadline(t, ns, ERR(EAGAIN));
+	}
+	return SYS_PARK;
 }

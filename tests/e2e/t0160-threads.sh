@@ -124,4 +124,19 @@ test_expect_success 'runs with the runtime replay and match' '
 	fz run --det --seed 3 --record rt.fozzy -- "$FIX/threads" atomicity >a 2>/dev/null &&
 	fz replay rt.fozzy >b 2>err && grep -q "replay: match" err && cmp a b
 '
+test_expect_success 'timers on the virtual clock: alarm, setitimer, POSIX (signal, thread), timerfd' '
+	start=$(date +%s) &&
+	fz run --det --seed 1 -- "$FIX/timers" >o 2>err && [ $(( $(date +%s) - start )) -lt 5 ] &&
+	cat >want <<-EOT &&
+	alarm: fired 1 at +3.000 s
+	itimer: 5 ticks by +3.500 s
+	posix signal: got 10 at +5.500 s
+	posix thread: value 42 at +7.500 s
+	timerfd: 1 expiration at +12.500 s
+	EOT
+	diff want o && grep -q "virtual time 12500 ms" err &&
+	same 2 "$FIX/timers" &&
+	fz run --det --seed 2 --record tm.fozzy -- "$FIX/timers" >a 2>/dev/null &&
+	fz replay tm.fozzy >b 2>err && grep -q "replay: match" err && cmp a b
+'
 test_done

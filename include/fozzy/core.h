@@ -135,6 +135,7 @@ struct tracee {
 	bool (*wait_ready)(struct tracee *t);  /* retried waits: would it proceed now? */
 	void (*on_timeout)(struct tracee *t);  /* before timeout_ret is returned (select: clear sets) */
 	uint64_t clear_tid;            /* CLONE_CHILD_CLEARTID / set_tid_address */
+	uint64_t robust_list;          /* set_robust_list: walked when the thread dies */
 	uint64_t wait_sigmask;         /* WAIT_SIGNAL: signals that end the wait (0: any unblocked) */
 	uint64_t park_seq;             /* FIFO order of futex waiters */
 	bool exiting;                  /* called exit(2): only this thread goes */

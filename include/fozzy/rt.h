@@ -22,6 +22,7 @@ enum rt_op {
 	RT_SEM_WAIT, RT_SEM_TRYWAIT, RT_SEM_TIMEDWAIT, RT_SEM_POST,
 	RT_SPIN_LOCK, RT_SPIN_TRYLOCK, RT_SPIN_UNLOCK,
 	RT_BARRIER_WAIT, RT_CREATE, RT_JOIN, RT_EXIT, RT_ONCE,
+	RT_SPIN_WAIT, /* a spin lock is busy: yield, let its holder run */
 	RT_OP_MAX,
 };
 

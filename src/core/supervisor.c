@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
@@ -1342,6 +1343,41 @@ static void on_spawn(struct sup *s, struct thread *th, int event)
 static void thread_died(struct sup *s, struct thread *th, int status, bool reschedule);
 
 /*
+ * A thread died holding robust mutexes: the kernel marked each futex word
+ * FUTEX_OWNER_DIED and woke a waiter in its own queue, where ours are not
+ * (get_robust_list(2), kernel/futex/core.c exit_robust_list). Wake one of
+ * ours per such futex. The list is read through a live thread of the process.
+ */
+static void wake_robust(struct sup *s, struct thread *dead)
+{
+	struct { uint64_t next; int64_t offset; uint64_t pending; } head;
+	struct tracee *reader = NULL;
+	uint64_t entry;
+	size_t i;
+	int n;
+
+	for (i = 0; i < s->nthreads && !reader; i++)
+		if (s->threads[i]->t.proc == dead->t.proc && s->threads[i]->t.state != TS_DEAD)
+			reader = &s->threads[i]->t;
+	if (!reader || tracee_read(reader, dead->t.robust_list, &head, sizeof(head)))
+		return;
+	for (entry = head.next, n = 0; entry && entry != dead->t.robust_list && n < 2048; n++) {
+		uint64_t addr = entry + (uint64_t)head.offset, next;
+		uint32_t word;
+
+		if (!tracee_read(reader, addr, &word, sizeof(word)) && (word & FUTEX_OWNER_DIED)) {
+			uint64_t shared[2] = { 0, addr }, private[2] = { dead->t.proc->vpid, addr };
+
+			if (!sup_futex_wake(s, private, ~0u, 1))
+				sup_futex_wake(s, shared, ~0u, 1);
+		}
+		if (tracee_read(reader, entry, &next, sizeof(next)))
+			break;
+		entry = next;
+	}
+}
+
+/*
  * A whole process dies (exit_group, a fatal signal): the kernel reports its
  * threads in any order, so take them all, in creation order with the main
  * thread last (the kernel reports a group leader only once the rest of its
@@ -1394,6 +1430,8 @@ static void thread_died(struct sup *s, struct thread *th, int status, bool resch
 		sup_futex_wake(s, pkey, ~0u, UINT32_MAX);
 	}
 	release_vfork_parent(s, th);
+	if (th->t.robust_list && p->live)
+		wake_robust(s, th);
 	if (!p->live && !p->ended && p->zombie_leader && p->zombie_leader != th &&
 	    wait_for(s, p->zombie_leader->t.pid, &status))
 		status = 0;

@@ -407,6 +407,15 @@ static cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, 
 	{
 		cJSON *f = findings(r);
 
+		if (!cJSON_GetArraySize(f) && !strcmp(status, "error")) {
+			/* a strict-mode rejection of a run that itself ended well */
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "kind", "checker");
+			cJSON_AddStringToObject(o, "title", "strict");
+			cJSON_AddStringToObject(o, "message", r->message);
+			cJSON_AddItemToArray(f, o); /* f takes o */
+		}
 		if (cJSON_GetArraySize(f))
 			cJSON_AddItemToObject(s, "findings", f);
 		else

@@ -7,6 +7,7 @@
  * the library is loaded outside fozzy.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdint.h>
@@ -14,7 +15,7 @@
 
 #include "fozzy/rt.h"
 
-static inline void marker(long op, const void *obj)
+static inline void marker(long op, const volatile void *obj)
 {
 	long ret;
 
@@ -75,7 +76,21 @@ WRAP1(sem_wait, RT_SEM_WAIT, sem_t *)
 WRAP1(sem_trywait, RT_SEM_TRYWAIT, sem_t *)
 WRAP2(sem_timedwait, RT_SEM_TIMEDWAIT, sem_t *, const struct timespec *)
 WRAP1(sem_post, RT_SEM_POST, sem_t *)
-WRAP1(pthread_spin_lock, RT_SPIN_LOCK, pthread_spinlock_t *)
+/*
+ * Spinning cannot go on under a scheduler that runs one thread at a time: the
+ * holder may be waiting for the baton. Each failed attempt yields instead.
+ */
+int pthread_spin_lock(pthread_spinlock_t *l)
+{
+	int rc;
+
+	REAL("pthread_spin_trylock", int (*)(pthread_spinlock_t *));
+	marker(RT_SPIN_LOCK, l);
+	while ((rc = real(l)) == EBUSY)
+		marker(RT_SPIN_WAIT, l);
+	return rc;
+}
+
 WRAP1(pthread_spin_trylock, RT_SPIN_TRYLOCK, pthread_spinlock_t *)
 WRAP1(pthread_spin_unlock, RT_SPIN_UNLOCK, pthread_spinlock_t *)
 WRAP1(pthread_barrier_wait, RT_BARRIER_WAIT, pthread_barrier_t *)

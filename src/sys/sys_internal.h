@@ -63,6 +63,7 @@ DECL_ENTRY(spawn);
 
 /* thread.c */
 DECL_ENTRY(set_tid_address);
+DECL_ENTRY(set_robust_list);
 DECL_ENTRY(marker);
 DECL_ENTRY(exit);
 DECL_ENTRY(sched_yield);

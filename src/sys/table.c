@@ -131,4 +131,5 @@ const struct sys_row sys_table[SYS_NR_MAX] = {
 	[SYS_rt_tgsigqueueinfo] = { "rt_tgsigqueueinfo", 4, sys_signal_send, sys_signal_send_exit },
 	[SYS_pidfd_send_signal] = { "pidfd_send_signal", 4, sys_signal_send, sys_signal_send_exit },
 	[FOZZY_MARKER_NR] = { "fozzy_marker", 2, sys_marker, NULL },
+	[SYS_set_robust_list] = { "set_robust_list", 2, sys_set_robust_list, NULL },
 };

@@ -40,6 +40,12 @@ enum sys_action sys_spawn(struct tracee *t, struct sys_call *c)
 	return SYS_EXIT_STOP;
 }
 
+enum sys_action sys_set_robust_list(struct tracee *t, struct sys_call *c)
+{
+	t->robust_list = c->args[0];
+	return SYS_CONTINUE;
+}
+
 enum sys_action sys_set_tid_address(struct tracee *t, struct sys_call *c)
 {
 	t->clear_tid = c->args[0];
@@ -79,6 +85,7 @@ const char *rt_op_name(int op)
 		[RT_SPIN_TRYLOCK] = "pthread_spin_trylock", [RT_SPIN_UNLOCK] = "pthread_spin_unlock",
 		[RT_BARRIER_WAIT] = "pthread_barrier_wait", [RT_CREATE] = "pthread_create",
 		[RT_JOIN] = "pthread_join", [RT_EXIT] = "pthread_exit", [RT_ONCE] = "pthread_once",
+		[RT_SPIN_WAIT] = "pthread_spin_lock",
 	};
 
 	return op > 0 && op < RT_OP_MAX && names[op] ? names[op] : "?";
@@ -92,6 +99,7 @@ enum sys_action sys_marker(struct tracee *t, struct sys_call *c)
 {
 	t->rt_op = (int)c->args[0];
 	t->rt_obj = c->args[1];
+	t->yielded = t->rt_op == RT_SPIN_WAIT;
 	c->ret = 0;
 	return SYS_EMULATE;
 }

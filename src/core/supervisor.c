@@ -1583,8 +1583,11 @@ static void kill_tree(struct sup *s)
 	for (i = 0; i < s->nthreads; i++)
 		if (s->threads[i]->t.state != TS_DEAD)
 			kill(s->threads[i]->t.pid, SIGKILL);
-	/* A zombie main thread is TS_DEAD already but still to be reported. */
-	/* Any order: a group leader is reported only after the rest of its group. */
+	/*
+	 * Take the ends in any order: a group leader is reported only after the
+	 * rest of its group, and the program's main thread may be such a zombie
+	 * (TS_DEAD already, its end still to come).
+	 */
 	while (sup_live_threads(s) || (s->nprocs && s->procs[0]->zombie_leader && !s->root_ended)) {
 		struct thread *th;
 		pid_t w = waitpid(-1, &status, __WALL);

@@ -234,6 +234,8 @@ struct vtimer {
 /* The timer (kind, id) of t's process; created disarmed if create. NULL if absent. */
 struct vtimer *sup_timer(struct sup *s, struct tracee *t, enum vtimer_kind kind, uint64_t id, bool create);
 void sup_timer_delete(struct sup *s, struct vtimer *v);
+/* Is any virtual timer armed? */
+bool sup_timers_armed(const struct sup *s);
 /* A fresh POSIX timer id for t's process (0, 1, ... as the kernel hands them out). */
 uint64_t sup_timer_new_id(struct sup *s, struct tracee *t);
 /* The host tid of thread nstid (a tid in the sandbox) of t's process, or 0. */

@@ -634,10 +634,48 @@ int sup_dup_fd(struct sup *s, struct tracee *t, int fd)
 	return dup < 0 ? -errno : dup;
 }
 
+static bool signal_masks(const struct tracee *t, uint64_t *thread, uint64_t *shared, uint64_t *blocked);
+
+/*
+ * A signalfd reads the signals of the process that reads it: a duplicate in
+ * fozzy would report fozzy's. Ready when the program has a pending signal in
+ * the signalfd's mask (/proc/<pid>/fdinfo). Returns -1 if fd is no signalfd.
+ */
+static int signalfd_ready(const struct tracee *t, int fd)
+{
+	char path[96], link[64], line[128];
+	uint64_t mask = 0, mine = 0, shared = 0, blocked = 0;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)t->pid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = 0;
+	if (strcmp(link, "anon_inode:[signalfd]"))
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)t->pid, fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "sigmask:", 8))
+			mask = strtoull(line + 8, NULL, 16);
+	fclose(f);
+	if (!signal_masks(t, &mine, &shared, &blocked))
+		return 1;
+	return ((mine | shared) & mask) != 0;
+}
+
 int sup_fd_ready(struct sup *s, struct tracee *t, int fd, short events)
 {
 	struct pollfd pfd;
 	int dup, n;
+
+	n = signalfd_ready(t, fd);
+	if (n >= 0)
+		return n;
 
 	dup = sup_dup_fd(s, t, fd);
 	if (dup < 0)
@@ -676,6 +714,16 @@ struct vtimer *sup_timer(struct sup *s, struct tracee *t, enum vtimer_kind kind,
 	s->timers[s->ntimers].proc = t->proc;
 	s->timers[s->ntimers].id = id;
 	return &s->timers[s->ntimers++];
+}
+
+bool sup_timers_armed(const struct sup *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntimers; i++)
+		if (s->timers[i].armed && !s->timers[i].proc->ended)
+			return true;
+	return false;
 }
 
 void sup_timer_delete(struct sup *s, struct vtimer *v)
@@ -805,7 +853,14 @@ static void wake_signalled(struct sup *s)
 			continue;
 		if (th->t.wait == WAIT_SIGNAL && th->t.wait_sigmask)
 			blocked = ~th->t.wait_sigmask; /* sigtimedwait's set, sigsuspend's mask */
-		if (!(mine & ~blocked) && !((shared & ~blocked) && th->t.pid == th->t.proc->tgid))
+		/*
+		 * A process-wide signal: the kernel's pick is the main thread if it
+		 * does not block it; a thread waiting for it by sigwait takes it
+		 * from the shared queue itself, blocked or not.
+		 */
+		if (!(mine & ~blocked) &&
+		    !((shared & ~blocked) && (th->t.pid == th->t.proc->tgid ||
+					      (th->t.wait == WAIT_SIGNAL && th->t.wait_sigmask))))
 			continue;
 		wake(th, false, 0);
 		th->t.retry = false; /* run the syscall as it is, in the kernel */
@@ -879,7 +934,8 @@ static bool real_wait(struct sup *s)
 	for (i = 0; i < s->nthreads; i++) {
 		struct tracee *t = &s->threads[i]->t;
 
-		any |= t->state == TS_PARKED && (t->wait == WAIT_FD || t->wait == WAIT_POLL);
+		any |= t->state == TS_PARKED && (t->wait == WAIT_FD || t->wait == WAIT_POLL ||
+						 (t->wait == WAIT_SIGNAL && !s->cfg->det));
 	}
 	if (!any)
 		return false;
@@ -891,6 +947,14 @@ static bool real_wait(struct sup *s)
 				wake(th, false, 0);
 				return true;
 			}
+		}
+		if (!s->cfg->det) {
+			/* kernel timers and outside senders: look for pending signals */
+			unsigned before = s->nparked;
+
+			wake_signalled(s);
+			if (s->nparked != before)
+				return true;
 		}
 		if (interrupted) {
 			stop(s, SUP_ERROR, "interrupted");
@@ -917,6 +981,7 @@ static const char *wait_name(enum wait_kind k)
 	case WAIT_FD: return "a file descriptor";
 	case WAIT_TIME: return "a timer";
 	case WAIT_POLL: return "poll/select/epoll";
+	case WAIT_SIGNAL: return "a signal";
 	default: return "nothing";
 	}
 }
@@ -1672,6 +1737,16 @@ static int write_cpu_file(const char *dir, unsigned cpus, char **path_out)
 	return write_file_atomic(*path_out, text, (size_t)n);
 }
 
+static bool ready_others(const struct sup *s, const struct thread *self)
+{
+	size_t i;
+
+	for (i = 0; i < s->nthreads; i++)
+		if (s->threads[i] != self && s->threads[i]->t.state == TS_READY)
+			return true;
+	return false;
+}
+
 /* The interrupted thread stopped: let the others run first. */
 static void on_preempt(struct sup *s, struct thread *th)
 {
@@ -1685,6 +1760,8 @@ static void on_preempt(struct sup *s, struct thread *th)
 	th->t.state = TS_READY;
 	th->t.resume_req = th->t.cur_row ? PTRACE_SYSCALL : PTRACE_CONT;
 	th->t.yielded = true;
+	if (!ready_others(s, th))
+		jump_time(s); /* it may be spinning until a sleeper wakes: let time pass */
 	schedule(s, th);
 	event_end(s, &e);
 }

@@ -54,8 +54,13 @@ static bool fd_ready(struct tracee *t)
  */
 enum sys_action wait_fd(struct tracee *t, int fd, short events)
 {
-	/* Alone in the tree, nothing else could need the baton: block if need be. */
-	if (sup_live_threads(t->sup) == 1 || sup_fd_ready(t->sup, t, fd, events) != 0)
+	/*
+	 * Alone in the tree, nothing else could need the baton: block if need be,
+	 * unless a virtual timer is armed (a timerfd or its signal could be what
+	 * makes this fd ready).
+	 */
+	if ((sup_live_threads(t->sup) == 1 && !sup_timers_armed(t->sup)) ||
+	    sup_fd_ready(t->sup, t, fd, events) != 0)
 		return SYS_RUN_NOW;
 	t->wait = WAIT_FD;
 	t->wait_fd = fd;

@@ -151,4 +151,12 @@ test_expect_success 'a thread dying while holding a robust mutex hands it over (
 		fz run --det --seed $s --wall-timeout 10s -- "$FIX/threads" robust 2>/dev/null | grep -q "^robust lock: EOWNERDEAD$" || return 1
 	done
 '
+test_expect_success 'sigwait in a dedicated thread, signalfd, a lone timerfd read' '
+	fz run --det --seed 1 --wall-timeout 10s -- "$FIX/sigwait" >o 2>err &&
+	printf "signal thread got 14\nsignalfd got 10\ntimerfd read 1\n" >want && diff want o &&
+	grep -q "virtual time 5000 ms" err && same 3 "$FIX/sigwait"
+'
+test_expect_success 'without --det, kernel timers still reach threads waiting for signals' '
+	fz run --wall-timeout 20s -- "$FIX/sigwait" >o 2>/dev/null && grep -q "signal thread got 14" o
+'
 test_done

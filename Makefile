@@ -93,7 +93,7 @@ bench: fozzy libfozzy-rt.so fixtures
 policy-table: fozzy
 	./fozzy policy > seccomp/syscalls.tsv
 
-demo: install dependencies, build, and show a deterministic run and its replay.
+# demo: install dependencies, build, and show a deterministic run and its replay.
 demo:
 	$(Q)sh tests/deps.sh
 	$(Q)$(MAKE) --no-print-directory all

@@ -962,8 +962,8 @@ static bool real_wait(struct sup *s)
 		}
 		if (guard_fired) {
 			s->res->wall_guard = true;
-			stop(s, SUP_TIMEOUT, "real-time guard: every thread waited on a file descriptor for %" PRIu64
-			     " s of real time (a deadlock on a pipe or socket, or input that never came)",
+			stop(s, SUP_TIMEOUT, "real-time guard: every thread waited on a file descriptor or a signal for %" PRIu64
+			     " s of real time (a deadlock on a pipe or socket, or input or a signal that never came)",
 			     (uint64_t)(s->cfg->wall_guard_ns / 1000000000ULL));
 			return false;
 		}

@@ -62,6 +62,7 @@ struct sup_result {
 	uint64_t processes;     /* processes that ran */
 	uint64_t switches;      /* baton passes between threads */
 	uint64_t preemptions;   /* threads interrupted in user space: the run is degraded */
+	uint64_t policy_hash;   /* XXH3-64 of the policy the filter was built from */
 	bool tsc_untrapped;     /* this machine cannot trap rdtsc: TSC reads are the host's */
 };
 

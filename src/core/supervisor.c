@@ -1940,6 +1940,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		s.dec.in = cfg->replay->data ? cfg->replay->data : (const uint8_t *)"";
 	if (policy_parse(policy_text, &pol))
 		return -1;
+	res->policy_hash = pol.hash;
 	if (policy_compile(&pol, &prog))
 		goto out;
 	if (write_cpu_file(cfg->run_dir, cfg->cpus, &cpu_path))

@@ -321,10 +321,9 @@ struct run_ctx {
 	char *const *user_env;     /* the environment as recorded (without the preload) */
 };
 
-static cJSON *trace_header(const struct run_ctx *x)
+static cJSON *trace_header(const struct run_ctx *x, const struct sup_result *r)
 {
 	cJSON *h = cJSON_CreateObject(), *prog = cJSON_CreateObject(), *pol = cJSON_CreateObject();
-	struct policy p;
 	char hex[17];
 
 	cJSON_AddStringToObject(h, "format", TRACE_FORMAT);
@@ -349,11 +348,8 @@ static cJSON *trace_header(const struct run_ctx *x)
 		cJSON_AddStringToObject(h, "runtime", x->runtime);
 	else
 		cJSON_AddNullToObject(h, "runtime");
-	if (!policy_parse(policy_text, &p)) {
-		snprintf(hex, sizeof(hex), "%016" PRIx64, p.hash);
-		cJSON_AddStringToObject(pol, "xxh3", hex);
-		policy_release(&p);
-	}
+	snprintf(hex, sizeof(hex), "%016" PRIx64, r->policy_hash);
+	cJSON_AddStringToObject(pol, "xxh3", hex);
 	cJSON_AddItemToObject(h, "policy", pol);
 	return h;
 }
@@ -520,7 +516,7 @@ static char *write_artifacts(const struct run_ctx *x, const struct sup_result *r
 	char *trace_path = xasprintf("%s/trace.fozzy", x->rd.abs_path), *report;
 	bool ok = true;
 
-	t.header = trace_header(x);
+	t.header = trace_header(x, r);
 	t.footer = trace_footer(r);
 	t.stream = r->stream;
 	if (trace_write(trace_path, &t))

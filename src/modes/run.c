@@ -23,7 +23,6 @@
 #include "fozzy/exit.h"
 #include "fozzy/modes.h"
 #include "fozzy/report.h"
-#include "fozzy/sys.h"
 #include "fozzy/trace.h"
 #include "fozzy/version.h"
 

@@ -89,6 +89,7 @@ struct sup {
 	uint64_t current_since;    /* real time current got the baton */
 	struct thread *preempting; /* interrupted, its stop not seen yet */
 	bool need_dispatch;        /* current was picked but not resumed yet */
+	bool started;              /* the program's first exec happened */
 	bool root_ended;
 	int root_status;           /* wait status of the program (pid 2) */
 	uint64_t park_seq;
@@ -1135,6 +1136,11 @@ static void on_seccomp(struct sup *s, struct thread *th)
 	if (getregs(t))
 		return;
 	row = t->regs.orig_rax < SYS_NR_MAX ? &sys_table[t->regs.orig_rax] : NULL;
+	if (!s->started) {
+		/* fozzy's own execve of the program, right after the filter went in */
+		resume(t, PTRACE_CONT, 0);
+		return;
+	}
 	if (!row || !row->entry) {
 		/* A filter of the program's own asked for a trace stop; not ours. */
 		resume(t, PTRACE_CONT, 0);
@@ -1272,6 +1278,7 @@ static void on_exec(struct sup *s, struct thread *th)
 
 	if (getregs(t))
 		return;
+	s->started = true;
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)t->pid);
 	n = readlink(path, exe, sizeof(exe) - 1);
 	exe[n < 0 ? 0 : n] = 0;
@@ -1283,6 +1290,13 @@ static void on_exec(struct sup *s, struct thread *th)
 	if (s->stopping)
 		return;
 	release_vfork_parent(s, th);
+	/* exec deletes the process's POSIX timers (timer_create(2)); alarms and itimers stay */
+	for (size_t k = 0; k < s->ntimers;) {
+		if (s->timers[k].proc == t->proc && s->timers[k].kind == VT_POSIX)
+			sup_timer_delete(s, &s->timers[k]);
+		else
+			k++;
+	}
 	sp = t->regs.rsp + 8; /* skip argc */
 	for (guard = 0; nulls < 2 && guard < 1 << 20; guard++, sp += 8) {
 		if (stack_word(t, sp, &w))
@@ -1453,7 +1467,7 @@ static void collect_process(struct sup *s, struct proc *p)
 	struct thread *last = NULL;
 	bool lost_current = s->current && s->current->t.proc == p;
 	size_t i;
-	int status, pass;
+	int status = 0, pass;
 
 	p->dying = true;
 	for (pass = 0; pass < 2; pass++)
@@ -1470,7 +1484,9 @@ static void collect_process(struct sup *s, struct proc *p)
 			if (o->t.proc != p || o->t.state == TS_DEAD || (o->t.pid == p->tgid) != (pass == 1))
 				continue;
 			while (wait_for(s, o->t.pid, &status) == 0 && WIFSTOPPED(status))
-				ptrace(PTRACE_CONT, o->t.pid, 0, 0);
+				ptrace(PTRACE_CONT, o->t.pid, 0, (void *)0);
+			if (WIFSTOPPED(status))
+				status = 0; /* it could not be waited for: take it as gone */
 			thread_died(s, o, status, lost_current && o == last);
 		}
 	}
@@ -1872,6 +1888,9 @@ static void event_loop(struct sup *s)
 			if (WIFSTOPPED(status) && s->nstash < ARRAY_SIZE(s->stash)) {
 				s->stash[s->nstash].pid = w;
 				s->stash[s->nstash++].status = status;
+			} else if (WIFSTOPPED(status)) {
+				stop(s, SUP_ERROR, "too many stops of unknown threads to keep track of");
+				break;
 			}
 			continue;
 		}

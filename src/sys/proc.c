@@ -43,14 +43,32 @@ enum sys_action sys_sched_getaffinity(struct tracee *t, struct sys_call *c)
 	return SYS_EMULATE;
 }
 
-/* prctl(2): PR_SET_TSC would re-enable rdtsc and bypass the virtual clock. */
+/*
+ * prctl(2): PR_SET_TSC would re-enable rdtsc and bypass the virtual clock;
+ * a filter of the program's own (PR_SET_SECCOMP, like seccomp(2)) could
+ * outrank fozzy's (SECCOMP_RET_USER_NOTIF) and run traced calls unseen.
+ */
 enum sys_action sys_prctl(struct tracee *t, struct sys_call *c)
 {
 	(void)t;
-	if (c->args[0] != PR_SET_TSC)
+	if (c->args[0] != PR_SET_TSC && c->args[0] != PR_SET_SECCOMP)
 		return SYS_CONTINUE;
 	c->ret = ERR(EPERM);
 	return SYS_EMULATE;
+}
+
+/*
+ * execve, execveat: the kernel kills every other thread of the process and
+ * gives the exec'ing thread the main thread's id, an end the scheduler does
+ * not follow yet: refuse it rather than lose the program.
+ */
+enum sys_action sys_execve(struct tracee *t, struct sys_call *c)
+{
+	(void)c;
+	if (sup_thread_is_last(t))
+		return SYS_CONTINUE;
+	sup_abort(t->sup, "a thread called exec while its process has other threads: not supported yet");
+	return SYS_ABORT;
 }
 
 /* personality(2): ASLR stays off for every exec, whatever the program asks. */

@@ -71,6 +71,7 @@ DECL_ENTRY(futex);
 DECL_ENTRY(wait); DECL_EXIT(wait);
 DECL_ENTRY(prctl);
 DECL_ENTRY(personality);
+DECL_ENTRY(execve);
 
 /* Helpers (fs.c): is fd of the tracee a random device? Fills st when given. */
 int tracee_fd_stat(struct tracee *t, int fd, struct stat *st);

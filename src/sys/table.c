@@ -132,4 +132,6 @@ const struct sys_row sys_table[SYS_NR_MAX] = {
 	[SYS_pidfd_send_signal] = { "pidfd_send_signal", 4, sys_signal_send, sys_signal_send_exit },
 	[FOZZY_MARKER_NR] = { "fozzy_marker", 2, sys_marker, NULL },
 	[SYS_set_robust_list] = { "set_robust_list", 2, sys_set_robust_list, NULL },
+	[SYS_execve] = { "execve", 3, sys_execve, NULL },
+	[SYS_execveat] = { "execveat", 5, sys_execve, NULL },
 };

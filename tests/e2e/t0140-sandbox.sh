@@ -20,6 +20,8 @@ test_expect_success 'refused syscalls fail with their documented errno' '
 	kexec_load EPERM
 	pr_set_tsc EPERM
 	syscall_500 ENOSYS
+	seccomp EPERM
+	pr_set_seccomp EPERM
 	EOT
 	diff want out
 '

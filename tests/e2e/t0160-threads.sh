@@ -151,6 +151,17 @@ test_expect_success 'a thread dying while holding a robust mutex hands it over (
 		fz run --det --seed $s --wall-timeout 10s -- "$FIX/threads" robust 2>/dev/null | grep -q "^robust lock: EOWNERDEAD$" || return 1
 	done
 '
+test_expect_success 'exec from a process with other threads is refused, not run unsupervised' '
+	cat >exmt.c <<-EOT &&
+	#include <pthread.h>
+	#include <unistd.h>
+	static void *idle(void *a) { pause(); return a; }
+	int main(void) { pthread_t t; pthread_create(&t, NULL, idle, NULL); usleep(1000); execl("/bin/date", "date", (char *)0); return 1; }
+	EOT
+	cc -o exmt exmt.c -pthread &&
+	expect_exit 2 fz run --det --seed 1 --wall-timeout 10s -- ./exmt >out 2>err &&
+	grep -q "called exec while its process has other threads" err && ! grep -q 2024 out
+'
 test_expect_success 'sigwait in a dedicated thread, signalfd, a lone timerfd read' '
 	fz run --det --seed 1 --wall-timeout 10s -- "$FIX/sigwait" >o 2>err &&
 	printf "signal thread got 14\nsignalfd got 10\ntimerfd read 1\n" >want && diff want o &&

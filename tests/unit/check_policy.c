@@ -151,7 +151,9 @@ START_TEST(test_policy_dispositions)
 		{ "mmap", POLICY_ALLOW, 0, "memory" },
 		{ "exit_group", POLICY_TRACE, 0, "threads" },
 		{ "futex", POLICY_TRACE, 0, "threads" },
-		{ "execve", POLICY_ALLOW, 0, "exec" },
+		{ "execve", POLICY_TRACE, 0, "process-control" },
+		{ "seccomp", POLICY_ERRNO, EPERM, "own-filters" },
+		{ "getpid", POLICY_ALLOW, 0, "identity" },
 		{ "futex_waitv", POLICY_ERRNO, ENOSYS, "futex2" },
 	};
 	struct policy p;
@@ -446,7 +448,9 @@ START_TEST(test_filter_table)
 		{ "clone", SECCOMP_RET_TRACE },
 		{ "mmap", SECCOMP_RET_ALLOW },
 		{ "exit_group", SECCOMP_RET_TRACE },
-		{ "execve", SECCOMP_RET_ALLOW },
+		{ "execve", SECCOMP_RET_TRACE },
+		{ "seccomp", SECCOMP_RET_ERRNO | EPERM },
+		{ "getpid", SECCOMP_RET_ALLOW },
 		{ "rseq", SECCOMP_RET_ERRNO | ENOSYS },
 		{ "clone3", SECCOMP_RET_ERRNO | ENOSYS },
 		{ "io_uring_setup", SECCOMP_RET_ERRNO | ENOSYS },

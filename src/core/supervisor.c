@@ -1078,6 +1078,40 @@ static void schedule(struct sup *s, struct thread *prev)
 	}
 }
 
+/*
+ * The main thread left with exit(2) while others go on: its end is reported
+ * only with the group's, but its clear_child_tid is cleared now, and a
+ * pthread_join on it waits for that. Wait (briefly, in real time) until the
+ * kernel has cleared it, seen through a live thread, then do the futex wake
+ * the kernel did in its own queue; robust mutexes likewise.
+ */
+static void wake_robust(struct sup *s, struct thread *dead);
+
+static void main_thread_gone(struct sup *s, struct thread *th)
+{
+	struct tracee *reader = NULL;
+	uint32_t tid = 1;
+	size_t i;
+	int tries;
+
+	for (i = 0; i < s->nthreads && !reader; i++)
+		if (s->threads[i]->t.proc == th->t.proc && s->threads[i]->t.state != TS_DEAD)
+			reader = &s->threads[i]->t;
+	if (!reader)
+		return;
+	if (th->t.clear_tid) {
+		uint64_t shared[2] = { 0, th->t.clear_tid }, private[2] = { th->t.proc->vpid, th->t.clear_tid };
+
+		for (tries = 0; tries < 2000 && tid; tries++)
+			if (tracee_read(reader, th->t.clear_tid, &tid, sizeof(tid)) || (tid && usleep(500)))
+				break;
+		sup_futex_wake(s, shared, ~0u, UINT32_MAX);
+		sup_futex_wake(s, private, ~0u, UINT32_MAX);
+	}
+	if (th->t.robust_list)
+		wake_robust(s, th);
+}
+
 /* Give the baton to s->current: finish its syscall, re-run its handler, or resume it. */
 static void on_seccomp(struct sup *s, struct thread *th);
 
@@ -1101,6 +1135,7 @@ static void dispatch(struct sup *s)
 		th->t.proc->live--;
 		th->t.proc->zombie_leader = th;
 		event_begin(s, &e);
+		main_thread_gone(s, th);
 		schedule(s, NULL);
 		event_end(s, &e);
 		return;

@@ -162,6 +162,11 @@ test_expect_success 'exec from a process with other threads is refused, not run 
 	expect_exit 2 fz run --det --seed 1 --wall-timeout 10s -- ./exmt >out 2>err &&
 	grep -q "called exec while its process has other threads" err && ! grep -q 2024 out
 '
+test_expect_success 'a thread can join the main thread after it called pthread_exit' '
+	for s in 1 2 3; do
+		fz run --det --seed $s --wall-timeout 10s -- "$FIX/threads" joinmain 2>/dev/null | grep -q "^joined the main thread$" || return 1
+	done
+'
 test_expect_success 'sigwait in a dedicated thread, signalfd, a lone timerfd read' '
 	fz run --det --seed 1 --wall-timeout 10s -- "$FIX/sigwait" >o 2>err &&
 	printf "signal thread got 14\nsignalfd got 10\ntimerfd read 1\n" >want && diff want o &&

@@ -141,6 +141,7 @@ struct tracee {
 	uint64_t park_seq;             /* FIFO order of futex waiters */
 	bool exiting;                  /* called exit(2): only this thread goes */
 	bool yielded;                  /* sched_yield: let the others go first */
+	uint64_t write_total;          /* a pipe write done in parts: bytes written so far */
 	int rt_op;                     /* last libfozzy-rt marker: enum rt_op, object */
 	uint64_t rt_obj;
 	bool retrying;                 /* the handler runs again after a retried wait */

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -90,6 +91,89 @@ static void mark(struct tracee *t, const struct stat *st, unsigned set, unsigned
 /* Without --det files keep the host's times: nothing to track. */
 #define DET_ONLY(t) do { if (!sup_det((t)->sup)) return SYS_CONTINUE; } while (0)
 
+/* Free room of a pipe of t, in bytes, counted in whole pages; -1 if not to be managed. */
+static int64_t pipe_room(struct tracee *t, int fd)
+{
+	int dup = sup_dup_fd(t->sup, t, fd), used = 0, cap;
+	bool nonblock;
+
+	if (dup < 0)
+		return -1;
+	nonblock = fcntl(dup, F_GETFL) & O_NONBLOCK;
+	cap = fcntl(dup, F_GETPIPE_SZ);
+	if (ioctl(dup, FIONREAD, &used) < 0)
+		used = 0;
+	close(dup);
+	if (nonblock || cap <= 0)
+		return -1;
+	used = (used + 4095) / 4096 * 4096;
+	return cap > used ? cap - used : 0;
+}
+
+static bool pipe_has_room(struct tracee *t)
+{
+	return pipe_room(t, t->wait_fd) != 0;
+}
+
+/*
+ * A blocking write to a pipe that another traced thread reads: POLLOUT only
+ * says some room is free, and a larger write would block in the kernel with
+ * the baton. Write what fits, then re-issue the rest (the syscall
+ * instruction is run again with the buffer advanced), parking while the pipe
+ * is full; the program sees one write of the whole count, as the kernel gives.
+ */
+static enum sys_action pipe_write(struct tracee *t, struct sys_call *c)
+{
+	int64_t room = pipe_room(t, (int)c->args[0]);
+
+	if (room < 0 || (!t->write_total && c->args[2] <= (uint64_t)room))
+		return SYS_RUN_NOW;
+	if (room == 0) {
+		t->wait = WAIT_FD;
+		t->wait_fd = (int)c->args[0];
+		t->wait_events = POLLOUT;
+		t->wait_ready = pipe_has_room;
+		return SYS_PARK;
+	}
+	c->scratch[0] = c->args[2];
+	if (c->args[2] > (uint64_t)room) {
+		t->regs.rdx = (uint64_t)room;
+		t->regs_dirty = true;
+	}
+	return SYS_EXIT_STOP;
+}
+
+void sys_write_fd_exit(struct tracee *t, struct sys_call *c)
+{
+	uint64_t asked = c->scratch[0];
+
+	if (!asked)
+		return;
+	if (c->ret < 0) {
+		if (t->write_total) { /* part was written: that is the result */
+			c->ret = (int64_t)t->write_total;
+			t->regs.rax = (uint64_t)c->ret;
+			t->regs_dirty = true;
+		}
+		t->write_total = 0;
+		return;
+	}
+	if ((uint64_t)c->ret < asked && c->ret > 0) {
+		t->write_total += (uint64_t)c->ret;
+		t->regs.rip -= 2; /* the syscall instruction, 0f 05 */
+		t->regs.rax = t->regs.orig_rax;
+		t->regs.rdi = c->args[0];
+		t->regs.rsi = c->args[1] + (uint64_t)c->ret;
+		t->regs.rdx = asked - (uint64_t)c->ret;
+		t->regs_dirty = true;
+		return;
+	}
+	c->ret += (int64_t)t->write_total;
+	t->regs.rax = (uint64_t)c->ret;
+	t->regs_dirty = true;
+	t->write_total = 0;
+}
+
 /* write, writev, pwrite64, pwritev, pwritev2, ftruncate, fallocate: fd first. */
 enum sys_action sys_write_fd(struct tracee *t, struct sys_call *c)
 {
@@ -97,6 +181,8 @@ enum sys_action sys_write_fd(struct tracee *t, struct sys_call *c)
 
 	if (c->args[0] > INT32_MAX || tracee_fd_stat(t, (int)c->args[0], &st))
 		return SYS_CONTINUE;
+	if (S_ISFIFO(st.st_mode) && c->nr == SYS_write && sup_live_threads(t->sup) > 1)
+		return pipe_write(t, c);
 	if ((S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || !(st.st_mode & S_IFMT)) && c->nr != SYS_ftruncate &&
 	    c->nr != SYS_fallocate)
 		return wait_fd(t, (int)c->args[0], POLLOUT); /* a full pipe would block */

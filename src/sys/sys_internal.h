@@ -50,7 +50,7 @@ DECL_ENTRY(sockio);
 enum sys_action wait_fd(struct tracee *t, int fd, short events);
 
 /* fs.c */
-DECL_ENTRY(write_fd);
+DECL_ENTRY(write_fd); DECL_EXIT(write_fd);
 DECL_ENTRY(truncate);
 DECL_ENTRY(open); DECL_EXIT(open);
 DECL_ENTRY(path_change); DECL_EXIT(path_change);

@@ -167,6 +167,14 @@ test_expect_success 'a thread can join the main thread after it called pthread_e
 		fz run --det --seed $s --wall-timeout 10s -- "$FIX/threads" joinmain 2>/dev/null | grep -q "^joined the main thread$" || return 1
 	done
 '
+test_expect_success 'a write larger than the pipe goes through whole while another thread reads' '
+	fz run --det --seed 2 --wall-timeout 10s -- "$FIX/bigpipe" >o 2>err &&
+	printf "read 1048576\nwrote 1048576\n" >want && diff want o && ! grep -q preempted err &&
+	same 2 "$FIX/bigpipe" &&
+	fz run --det --seed 2 --record bp.fozzy -- "$FIX/bigpipe" >/dev/null 2>&1 &&
+	fz replay bp.fozzy >/dev/null 2>err && grep -q "replay: match" err &&
+	fz run --wall-timeout 10s -- "$FIX/bigpipe" >o 2>/dev/null && diff want o
+'
 test_expect_success 'sigwait in a dedicated thread, signalfd, a lone timerfd read' '
 	fz run --det --seed 1 --wall-timeout 10s -- "$FIX/sigwait" >o 2>err &&
 	printf "signal thread got 14\nsignalfd got 10\ntimerfd read 1\n" >want && diff want o &&

@@ -1087,16 +1087,23 @@ static void schedule(struct sup *s, struct thread *prev)
  */
 static void wake_robust(struct sup *s, struct thread *dead);
 
+/* A live thread of process p, through which its memory can be read; NULL if none. */
+static struct tracee *live_thread_of(const struct sup *s, const struct proc *p)
+{
+	size_t i;
+
+	for (i = 0; i < s->nthreads; i++)
+		if (s->threads[i]->t.proc == p && s->threads[i]->t.state != TS_DEAD)
+			return &s->threads[i]->t;
+	return NULL;
+}
+
 static void main_thread_gone(struct sup *s, struct thread *th)
 {
-	struct tracee *reader = NULL;
+	struct tracee *reader = live_thread_of(s, th->t.proc);
 	uint32_t tid = 1;
-	size_t i;
 	int tries;
 
-	for (i = 0; i < s->nthreads && !reader; i++)
-		if (s->threads[i]->t.proc == th->t.proc && s->threads[i]->t.state != TS_DEAD)
-			reader = &s->threads[i]->t;
 	if (!reader)
 		return;
 	if (th->t.clear_tid) {
@@ -1465,14 +1472,10 @@ static void thread_died(struct sup *s, struct thread *th, int status, bool resch
 static void wake_robust(struct sup *s, struct thread *dead)
 {
 	struct { uint64_t next; int64_t offset; uint64_t pending; } head;
-	struct tracee *reader = NULL;
+	struct tracee *reader = live_thread_of(s, dead->t.proc);
 	uint64_t entry;
-	size_t i;
 	int n;
 
-	for (i = 0; i < s->nthreads && !reader; i++)
-		if (s->threads[i]->t.proc == dead->t.proc && s->threads[i]->t.state != TS_DEAD)
-			reader = &s->threads[i]->t;
 	if (!reader || tracee_read(reader, dead->t.robust_list, &head, sizeof(head)))
 		return;
 	for (entry = head.next, n = 0; entry && entry != dead->t.robust_list && n < 2048; n++) {

@@ -32,6 +32,7 @@ struct sup_config {
 	const struct buf *replay; /* recorded event stream to replay, or NULL to record */
 	enum sched_strategy strategy; /* who runs next at each scheduling point */
 	unsigned pct_depth;           /* pct: d */
+	const char *hide_dir;   /* artifacts root, hidden from the program */
 };
 
 enum sup_outcome {
@@ -64,6 +65,9 @@ struct sup_result {
 	uint64_t preemptions;   /* threads interrupted in user space: the run is degraded */
 	uint64_t policy_hash;   /* XXH3-64 of the policy the filter was built from */
 	bool tsc_untrapped;     /* this machine cannot trap rdtsc: TSC reads are the host's */
+	bool isolated;          /* overlays were used; changes.json was written */
+	unsigned created, modified, deleted; /* what the program changed (changes.json) */
+	uint64_t pids_refused;  /* forks and clones refused at the process limit */
 };
 
 /*
@@ -145,6 +149,7 @@ struct tracee {
 	int rt_op;                     /* last libfozzy-rt marker: enum rt_op, object */
 	uint64_t rt_obj;
 	bool retrying;                 /* the handler runs again after a retried wait */
+	bool signal_exit;              /* woken by a signal, the syscall runs natively with an exit stop */
 	bool saved_has_deadline;       /* the deadline of the wait being retried */
 	uint64_t saved_deadline;
 };

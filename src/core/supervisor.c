@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
@@ -866,6 +867,12 @@ static void wake_signalled(struct sup *s)
 		wake(th, false, 0);
 		th->t.retry = false; /* run the syscall as it is, in the kernel */
 		th->t.saved_has_deadline = false;
+		/* Its result may matter to fozzy (a wait4 that reaps): take the exit stop. */
+		if (th->call.nr < SYS_NR_MAX && sys_table[th->call.nr].exit) {
+			th->t.cur_row = &sys_table[th->call.nr];
+			th->t.signal_exit = true;
+			th->t.resume_req = PTRACE_SYSCALL;
+		}
 	}
 }
 
@@ -1263,6 +1270,11 @@ static void on_syscall_exit(struct sup *s, struct thread *th)
 	if (!row) {
 		resume(t, PTRACE_CONT, 0);
 		return;
+	}
+	if (t->signal_exit) {
+		/* The parked call's event has ended; its native run is an event of its own. */
+		t->signal_exit = false;
+		event_begin(s, &th->ev);
 	}
 	c->ret = (int64_t)t->regs.rax;
 	if (row->exit)
@@ -1791,6 +1803,178 @@ static int write_cpu_file(const char *dir, unsigned cpus, char **path_out)
 	return write_file_atomic(*path_out, text, (size_t)n);
 }
 
+/* The overlays of an isolated run, with their folders made in <run_dir>/overlay. */
+struct overlays {
+	struct sandbox_overlay ov[SANDBOX_MAX_OVERLAYS];
+	unsigned n;
+	char *paths[3 * SANDBOX_MAX_OVERLAYS];
+	char *root, *hidden;
+};
+
+/* Give an upper-layer folder the host folder's look, so the merged view shows the host's times and mode. */
+static void copy_dir_attrs(const char *from, const char *to)
+{
+	struct stat st;
+	struct timespec ts[2];
+
+	if (stat(from, &st))
+		return;
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	if (chown(to, st.st_uid, st.st_gid)) {
+		/* a non-root user cannot give away a folder: its own ids stay */
+	}
+	chmod(to, st.st_mode & 07777);
+	utimensat(AT_FDCWD, to, ts, 0);
+}
+
+static int add_overlay(struct overlays *o, const char *name, const char *target)
+{
+	struct sandbox_overlay *v = &o->ov[o->n];
+	char *dir = xasprintf("%s/%s", o->root, name);
+	int rc = 0;
+
+	o->paths[3 * o->n] = dir;
+	o->paths[3 * o->n + 1] = xasprintf("%s/upper", dir);
+	o->paths[3 * o->n + 2] = xasprintf("%s/work", dir);
+	v->target = target;
+	v->upper = o->paths[3 * o->n + 1];
+	v->work = o->paths[3 * o->n + 2];
+	if (mkdir(dir, 0700) || mkdir(v->upper, 0755) || mkdir(v->work, 0700)) {
+		error("cannot create the overlay folders in '%s': %s", o->root, strerror(errno));
+		rc = -1;
+	} else {
+		copy_dir_attrs(target, v->upper);
+	}
+	sandbox_overlay_prepare(v, o->n);
+	o->n++;
+	return rc;
+}
+
+/*
+ * The artifacts root inside an overlaid folder is hidden by a whiteout in the
+ * upper layer (the program sees no such entry, as on a clean checkout); the
+ * folders leading to it copy the host's attributes. Returns true if hidden.
+ */
+static bool hide_in_overlay(struct overlays *o, const char *hide)
+{
+	const struct sandbox_overlay *v = NULL;
+	size_t n = 0;
+	char *rel, *p;
+	bool ok = true;
+	unsigned i;
+
+	/* The innermost overlay holding it (the working folder may be inside /tmp). */
+	for (i = 0; i < o->n; i++) {
+		size_t len = strlen(o->ov[i].target);
+
+		if (!strncmp(hide, o->ov[i].target, len) && hide[len] == '/' && hide[len + 1] && len >= n) {
+			v = &o->ov[i];
+			n = len;
+		}
+	}
+	if (!v)
+		return false;
+	rel = xstrdup(hide + n + 1);
+	for (p = strchr(rel, '/'); p && ok; p = strchr(p + 1, '/')) {
+		char *up, *low;
+
+		*p = 0;
+		up = xasprintf("%s/%s", v->upper, rel);
+		low = xasprintf("%s/%s", v->target, rel);
+		ok = !mkdir(up, 0755) || errno == EEXIST;
+		if (ok)
+			copy_dir_attrs(low, up);
+		free(up);
+		free(low);
+		*p = '/';
+	}
+	if (ok) {
+		char *w = xasprintf("%s/%s", v->upper, rel);
+
+		ok = !mknod(w, S_IFCHR | 0000, makedev(0, 0));
+		free(w);
+	}
+	/* Making entries touched the folders' times: give them the host's again, innermost first. */
+	while ((p = strrchr(rel, '/'))) {
+		char *up, *low;
+
+		*p = 0;
+		up = xasprintf("%s/%s", v->upper, rel);
+		low = xasprintf("%s/%s", v->target, rel);
+		copy_dir_attrs(low, up);
+		free(up);
+		free(low);
+	}
+	copy_dir_attrs(v->target, v->upper);
+	free(rel);
+	if (ok)
+		o->hidden = xstrdup(hide);
+	return ok;
+}
+
+static int overlays_prepare(struct overlays *o, const struct sup_config *cfg)
+{
+	char abs[PATH_MAX];
+
+	if (!realpath(cfg->run_dir, abs)) {
+		error("cannot resolve the run folder '%s': %s", cfg->run_dir, strerror(errno));
+		return -1;
+	}
+	if (!strcmp(cfg->cwd, "/")) {
+		error("the working directory is /, which fozzy cannot overlay; run from a project folder");
+		return -1;
+	}
+	o->root = xasprintf("%s/overlay", abs);
+	/* 0700: what the program made (setuid files included) is not for other host users. */
+	if (mkdir(o->root, 0700)) {
+		error("cannot create '%s': %s", o->root, strerror(errno));
+		return -1;
+	}
+	if (add_overlay(o, "tmp", "/tmp"))
+		return -1;
+	if (strcmp(cfg->cwd, "/tmp") && add_overlay(o, "cwd", cfg->cwd))
+		return -1;
+	if (cfg->hide_dir && realpath(cfg->hide_dir, abs))
+		hide_in_overlay(o, abs);
+	return 0;
+}
+
+/* After the run: drop the overlay work folders and list what changed. */
+static void overlays_finish(struct overlays *o, const char *run_dir, struct sup_result *res)
+{
+	struct sandbox_changes n;
+	unsigned i;
+
+	for (i = 0; i < o->n; i++) {
+		char *w = xasprintf("%s/work", o->ov[i].work), *x = xasprintf("%s/index", o->ov[i].work);
+
+		rmdir(w);
+		rmdir(x);
+		rmdir(o->ov[i].work);
+		free(w);
+		free(x);
+	}
+	if (sandbox_write_changes(run_dir, o->ov, o->n, o->hidden, &n)) {
+		warning("cannot write the list of changes in '%s'", run_dir);
+		return;
+	}
+	res->isolated = true;
+	res->created = n.created;
+	res->modified = n.modified;
+	res->deleted = n.deleted;
+}
+
+static void overlays_release(struct overlays *o)
+{
+	unsigned i;
+
+	for (i = 0; i < 3 * o->n; i++)
+		free(o->paths[i]);
+	free(o->root);
+	free(o->hidden);
+}
+
 static bool ready_others(const struct sup *s, const struct thread *self)
 {
 	size_t i;
@@ -1972,6 +2156,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	struct policy pol;
 	struct sock_fprog prog = { 0 };
 	struct sandbox_spec spec = { 0 };
+	struct overlays ovl = { .n = 0 };
 	struct sandbox_failure fail;
 	struct pump pump = { .in = { -1, -1 }, .file = { -1, -1 } };
 	struct sigaction sa = { 0 }, old_alrm, old_int, old_term, old_usr1;
@@ -2002,6 +2187,8 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		goto out;
 	if (write_cpu_file(cfg->run_dir, cfg->cpus, &cpu_path))
 		goto out;
+	if (overlays_prepare(&ovl, cfg))
+		goto out;
 	pump.file[0] = open_capture(cfg->run_dir, "stdout");
 	pump.file[1] = open_capture(cfg->run_dir, "stderr");
 	if (pump.file[0] < 0 || pump.file[1] < 0)
@@ -2015,7 +2202,8 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		.exe = cfg->exe, .argv = cfg->argv, .envp = cfg->envp, .cwd = cfg->cwd,
 		.stdout_fd = outp[1], .stderr_fd = errp[1], .err_fd = failp[1],
 		.sync_fd = syncp[0], .filter = &prog, .cpu_file = cpu_path,
-		.userns = geteuid() != 0,
+		.isolate_fs = true, .n_overlays = ovl.n, .overlays = ovl.ov,
+		.epoch_s = cfg->epoch_ns / 1000000000ULL,
 	};
 	guard_fired = interrupted = tick = 0;
 	sa.sa_handler = on_alarm; /* no SA_RESTART: waitpid must return EINTR */
@@ -2038,7 +2226,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	close(failp[1]);
 	close(syncp[0]);
 	outp[1] = errp[1] = failp[1] = syncp[0] = -1;
-	if (spec.userns && sandbox_map_ids(init)) {
+	if (sandbox_map_ids(init)) {
 		error("cannot map user ids into the sandbox");
 		kill(init, SIGKILL);
 		goto restore;
@@ -2124,6 +2312,8 @@ restore:
 	if (init > 0)
 		while (waitpid(init, &status, 0) < 0 && errno == EINTR)
 			;
+	if (ovl.n && ret == 0)
+		overlays_finish(&ovl, cfg->run_dir, res);
 	if (ticking)
 		timer_delete(ticker);
 	sigaction(SIGALRM, &old_alrm, NULL);
@@ -2150,6 +2340,7 @@ out:
 			close(syncp[i]);
 	}
 	free(cpu_path);
+	overlays_release(&ovl);
 	free(prog.filter);
 	policy_release(&pol);
 	decider_release(&s.dec);

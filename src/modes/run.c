@@ -459,6 +459,22 @@ static cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, 
 			free(m);
 		}
 	}
+	if (r->isolated) {
+		cJSON *sb = cJSON_AddObjectToObject(nat, "sandbox"), *ch;
+
+		cJSON_AddStringToObject(sb, "filesystem", "overlay");
+		ch = cJSON_AddObjectToObject(sb, "changes");
+		cJSON_AddNumberToObject(ch, "created", r->created);
+		cJSON_AddNumberToObject(ch, "modified", r->modified);
+		cJSON_AddNumberToObject(ch, "deleted", r->deleted);
+		p = xasprintf("%s/changes.json", x->rd.path);
+		cJSON_AddStringToObject(ch, "list", p);
+		free(p);
+		p = xasprintf("%s/overlay", x->rd.path);
+		cJSON_AddStringToObject(sb, "overlay", p);
+		free(p);
+		cJSON_AddItemToObject(sb, "pidsRefused", json_u64(r->pids_refused));
+	}
 	cJSON_AddItemToObject(s, "native", nat);
 	if (extra)
 		cJSON_AddItemToObject(s, "replay", extra); /* s takes extra */
@@ -500,6 +516,9 @@ static void print_human(const struct run_ctx *x, const struct sup_result *r, con
 	if (r->threads > 1 || r->processes > 1)
 		fprintf(stderr, "  threads %" PRIu64 ", processes %" PRIu64 ", switches %" PRIu64 " (--schedule %s)\n",
 			r->threads, r->processes, r->switches, sched_name(x->cfg.strategy));
+	if (r->isolated && (r->created || r->modified || r->deleted))
+		fprintf(stderr, "  files %u created, %u changed, %u deleted (in the overlay; see changes.json)\n",
+			r->created, r->modified, r->deleted);
 	if (trace_path)
 		fprintf(stderr, "  trace %s\n", trace_path);
 	fprintf(stderr, "  artifacts %s\n", x->rd.path);
@@ -621,7 +640,7 @@ int mode_run(const struct run_opts *o)
 		.exe = x.exe, .argv = o->cmd, .envp = environ, .cwd = cwd,
 		.seed = o->seed, .det = o->det, .epoch_ns = o->epoch_ns, .cpus = o->cpus,
 		.timeout_ns = o->timeout_ns, .wall_guard_ns = o->wall_timeout_ns,
-		.strategy = o->strategy, .pct_depth = o->pct_depth,
+		.strategy = o->strategy, .pct_depth = o->pct_depth, .hide_dir = o->base_dir,
 	};
 	if (x.runtime)
 		x.cfg.envp = env_with_runtime(environ, x.runtime);
@@ -782,7 +801,7 @@ int mode_replay(const struct replay_opts *o)
 		.seed = x.cfg.seed, .det = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "det")),
 		.epoch_ns = x.cfg.epoch_ns, .cpus = (unsigned)cpus, .timeout_ns = x.cfg.timeout_ns,
 		.wall_guard_ns = o->wall_timeout_ns, .replay = &t.stream,
-		.strategy = strategy, .pct_depth = (unsigned)depth,
+		.strategy = strategy, .pct_depth = (unsigned)depth, .hide_dir = o->base_dir,
 	};
 	x.footer = t.footer;
 	if (x.runtime)

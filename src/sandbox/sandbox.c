@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/mount.h>
 #include <linux/seccomp.h>
 
 #include "fozzy/sandbox.h"
@@ -40,6 +41,9 @@ const char *sandbox_stage_name(int stage)
 		[SB_TSC] = "cannot trap rdtsc",
 		[SB_SECCOMP] = "cannot install the seccomp filter",
 		[SB_EXEC] = "cannot execute the program",
+		[SB_OVERLAY] = "cannot mount the writable overlays (does the run folder's filesystem support overlayfs upper layers?)",
+		[SB_DEV] = "cannot set up the minimal /dev",
+		[SB_READONLY] = "cannot make the host filesystem read-only",
 	};
 
 	if (stage <= 0 || stage >= (int)(sizeof(names) / sizeof(names[0])) || !names[stage])
@@ -74,6 +78,163 @@ static void bind_cpu(const struct sandbox_spec *s)
 		if (mount(s->cpu_file, files[i], NULL, MS_BIND, NULL))
 			NORETURN_fail(s->err_fd, SB_BIND_CPU);
 	}
+}
+
+void sandbox_overlay_prepare(struct sandbox_overlay *ov, unsigned i)
+{
+	int fd = SANDBOX_OVL_FD + 3 * (int)i;
+
+	snprintf(ov->opts, sizeof(ov->opts),
+		 "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d", fd,
+		 fd + 1, fd + 2);
+	snprintf(ov->opts_userxattr, sizeof(ov->opts_userxattr), "userxattr,%s", ov->opts);
+}
+
+static int open_at_fd(const char *path, int want, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fd != want) {
+		if (dup3(fd, want, O_CLOEXEC) < 0) {
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static void mount_overlays(const struct sandbox_spec *s)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n_overlays; i++) {
+		const struct sandbox_overlay *o = &s->overlays[i];
+		int fd = SANDBOX_OVL_FD + 3 * (int)i;
+
+		/* Layers are opened before any overlay is mounted: a run folder under /tmp is found on the host. */
+		if (open_at_fd(o->target, fd, O_PATH | O_DIRECTORY) ||
+		    open_at_fd(o->upper, fd + 1, O_PATH | O_DIRECTORY) ||
+		    open_at_fd(o->work, fd + 2, O_PATH | O_DIRECTORY))
+			NORETURN_fail(s->err_fd, SB_OVERLAY);
+	}
+	for (i = 0; i < s->n_overlays; i++) {
+		const struct sandbox_overlay *o = &s->overlays[i];
+
+		if (mount("overlay", o->target, "overlay", MS_NODEV, o->opts) &&
+		    mount("overlay", o->target, "overlay", MS_NODEV, o->opts_userxattr))
+			NORETURN_fail(s->err_fd, SB_OVERLAY);
+	}
+	for (i = 0; i < 3 * s->n_overlays; i++)
+		close(SANDBOX_OVL_FD + (int)i);
+}
+
+/* The devices a program may use; bound from the host's nodes, never created. */
+static const char *const dev_nodes[] = { "null", "zero", "full", "tty", "urandom", "random" };
+#define DEV_FD 760
+
+/* The same times on every run, for everything /dev holds. */
+static void fix_times(const char *path, uint64_t epoch_s)
+{
+	struct timespec ts[2] = { { (time_t)epoch_s, 0 }, { (time_t)epoch_s, 0 } };
+
+	utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+static void minimal_dev(int err_fd, uint64_t epoch_s)
+{
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "/dev/fd" },     { "/proc/self/fd/0", "/dev/stdin" },
+		{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
+		{ "pts/ptmx", "/dev/ptmx" },
+	};
+	char src[32], dst[32];
+	unsigned i;
+	int fd;
+
+	for (i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
+		memcpy(dst, "/dev/", 5);
+		memcpy(dst + 5, dev_nodes[i], strlen(dev_nodes[i]) + 1);
+		if (open_at_fd(dst, DEV_FD + (int)i, O_PATH))
+			NORETURN_fail(err_fd, SB_DEV);
+	}
+	if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k,nr_inodes=64"))
+		NORETURN_fail(err_fd, SB_DEV);
+	for (i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
+		memcpy(dst, "/dev/", 5);
+		memcpy(dst + 5, dev_nodes[i], strlen(dev_nodes[i]) + 1);
+		memcpy(src, "/proc/self/fd/", 14);
+		src[14] = (char)('0' + (DEV_FD + (int)i) / 100 % 10);
+		src[15] = (char)('0' + (DEV_FD + (int)i) / 10 % 10);
+		src[16] = (char)('0' + (DEV_FD + (int)i) % 10);
+		src[17] = 0;
+		fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0)
+			NORETURN_fail(err_fd, SB_DEV);
+		close(fd);
+		if (mount(src, dst, NULL, MS_BIND, NULL))
+			NORETURN_fail(err_fd, SB_DEV);
+		close(DEV_FD + (int)i);
+	}
+	if (mkdir("/dev/shm", 01777) || chmod("/dev/shm", 01777) ||
+	    mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
+		NORETURN_fail(err_fd, SB_DEV);
+	/* A private pty instance where the kernel allows one; programs without ptys still run. */
+	if (!mkdir("/dev/pts", 0755))
+		mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		      "newinstance,ptmxmode=0666,mode=620");
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		if (symlink(links[i][0], links[i][1]))
+			NORETURN_fail(err_fd, SB_DEV);
+		fix_times(links[i][1], epoch_s);
+	}
+	fix_times("/dev/shm", epoch_s);
+	fix_times("/dev/pts", epoch_s);
+	fix_times("/dev", epoch_s);
+}
+
+/*
+ * Kernel knobs under /proc act on the whole host, and root in the sandbox is
+ * root's uid: they stay read-only even where the rest of /proc is writable.
+ */
+static void proc_knobs_readonly(int err_fd)
+{
+	static const char *const knobs[] = { "/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
+					     "/proc/bus", "/proc/fs", "/proc/sysvipc" };
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	unsigned i;
+
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		if (access(knobs[i], F_OK))
+			continue;
+		if (mount(knobs[i], knobs[i], NULL, MS_BIND | MS_REC, NULL) ||
+		    syscall(SYS_mount_setattr, AT_FDCWD, knobs[i], AT_RECURSIVE, &ro, sizeof(ro)))
+			NORETURN_fail(err_fd, SB_READONLY);
+	}
+}
+
+static void isolate_fs(const struct sandbox_spec *s)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	struct mount_attr rw = { .attr_clr = MOUNT_ATTR_RDONLY };
+	static const char *const writable[] = { "/proc", "/dev/shm", "/dev/pts" };
+	unsigned i;
+
+	mount_overlays(s);
+	minimal_dev(s->err_fd, s->epoch_s);
+	proc_knobs_readonly(s->err_fd);
+	/* Everything read-only, then the writable places opened again. */
+	if (syscall(SYS_mount_setattr, AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof(ro)))
+		NORETURN_fail(s->err_fd, SB_READONLY);
+	for (i = 0; i < s->n_overlays; i++)
+		if (syscall(SYS_mount_setattr, AT_FDCWD, s->overlays[i].target, 0, &rw, sizeof(rw)))
+			NORETURN_fail(s->err_fd, SB_READONLY);
+	for (i = 0; i < sizeof(writable) / sizeof(writable[0]); i++)
+		if (syscall(SYS_mount_setattr, AT_FDCWD, writable[i], 0, &rw, sizeof(rw)) &&
+		    errno != EINVAL && errno != ENOENT)
+			NORETURN_fail(s->err_fd, SB_READONLY);
 }
 
 static void loopback_up(int err_fd)
@@ -132,6 +293,8 @@ static void NORETURN_init(const struct sandbox_spec *s)
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
 		NORETURN_fail(s->err_fd, SB_MOUNT_PROC);
 	bind_cpu(s);
+	if (s->isolate_fs)
+		isolate_fs(s);
 	if (sethostname("fozzy", 5) || setdomainname("(none)", 6))
 		NORETURN_fail(s->err_fd, SB_HOSTNAME);
 	loopback_up(s->err_fd);
@@ -160,12 +323,10 @@ static void NORETURN_init(const struct sandbox_spec *s)
 
 pid_t sandbox_clone(const struct sandbox_spec *s)
 {
-	unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
-			      CLONE_NEWNET | SIGCHLD;
+	unsigned long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS |
+			      CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD;
 	long pid;
 
-	if (s->userns)
-		flags |= CLONE_NEWUSER;
 	pid = syscall(SYS_clone, flags, NULL, NULL, NULL, 0);
 	if (pid < 0)
 		return -errno;
@@ -194,6 +355,10 @@ int sandbox_map_ids(pid_t pid)
 	char map[64];
 	int rc;
 
+	if (geteuid() == 0) {
+		rc = write_proc(pid, "uid_map", "0 0 4294967295\n");
+		return rc ? rc : write_proc(pid, "gid_map", "0 0 4294967295\n");
+	}
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)getuid(), (unsigned)getuid());
 	rc = write_proc(pid, "uid_map", map);
 	if (!rc)

@@ -183,4 +183,10 @@ test_expect_success 'sigwait in a dedicated thread, signalfd, a lone timerfd rea
 test_expect_success 'without --det, kernel timers still reach threads waiting for signals' '
 	fz run --wall-timeout 20s -- "$FIX/sigwait" >o 2>/dev/null && grep -q "signal thread got 14" o
 '
+test_expect_success 'a shell running commands in sequence and in pipelines reaps every child' '
+	for seed in 1 2 3 4 5; do
+		fz run --det --seed $seed --wall-timeout 20s -- sh -c "/bin/true; /bin/true; /bin/echo a | cat; ls / | cat >/dev/null; echo done" >out 2>err &&
+		printf "a\ndone\n" >want && cmp want out || return 1
+	done
+'
 test_done

@@ -187,6 +187,10 @@ void sup_mark_changed(struct sup *s, uint64_t dev, uint64_t ino, unsigned set, u
 /* The record of a changed file, or NULL. */
 const struct chg *sup_changed(const struct sup *s, uint64_t dev, uint64_t ino);
 bool sup_any_changed(const struct sup *s);
+/* The inode number, device and mount id the program sees (numbered by first sight). */
+uint64_t sup_vino(struct sup *s, uint64_t dev, uint64_t ino);
+uint64_t sup_vdev(struct sup *s, uint64_t dev);
+uint64_t sup_vmnt(struct sup *s, uint64_t mnt);
 
 /* Threads alive in the tree (not TS_DEAD). */
 unsigned sup_live_threads(const struct sup *s);

@@ -86,4 +86,16 @@ void format_rfc3339(uint64_t real_ns, char out[40]);
 /* A random UUID v4 string into out[37]. */
 void uuid_v4(char out[37]);
 
+/*
+ * A map from a pair of u64 keys to the number of its first sight (1, 2, ...):
+ * the order in which a run meets inodes, devices or mounts, which is as
+ * deterministic as the run itself.
+ */
+struct seen_map {
+	struct seen_ent { uint64_t a, b, n; } *tab;
+	size_t cap, count;
+};
+uint64_t seen_number(struct seen_map *m, uint64_t a, uint64_t b);
+void seen_release(struct seen_map *m);
+
 #endif

@@ -88,6 +88,7 @@ struct sup {
 	struct vtimer *timers;
 	size_t ntimers;
 	uint64_t current_since;    /* real time current got the baton */
+	struct seen_map inos, devs, mnts; /* what stat and getdents show, numbered by first sight */
 	struct thread *preempting; /* interrupted, its stop not seen yet */
 	bool need_dispatch;        /* current was picked but not resumed yet */
 	bool started;              /* the program's first exec happened */
@@ -233,6 +234,24 @@ const struct chg *sup_changed(const struct sup *s, uint64_t dev, uint64_t ino)
 bool sup_any_changed(const struct sup *s)
 {
 	return s->nchg > 0;
+}
+
+/* ---- identities of files: numbered in order of first sight ---- */
+
+uint64_t sup_vino(struct sup *s, uint64_t dev, uint64_t ino)
+{
+	return ino ? 1 + seen_number(&s->inos, dev, ino) : 0;
+}
+
+uint64_t sup_vdev(struct sup *s, uint64_t dev)
+{
+	/* anonymous-device numbers (major 0), minors from 64 up */
+	return makedev(0, 63 + seen_number(&s->devs, 0, dev));
+}
+
+uint64_t sup_vmnt(struct sup *s, uint64_t mnt)
+{
+	return seen_number(&s->mnts, 0, mnt);
 }
 
 /* ---- events: record or compare ---- */
@@ -2346,6 +2365,9 @@ out:
 	decider_release(&s.dec);
 	sched_release(&s.sched);
 	free(s.chg);
+	seen_release(&s.inos);
+	seen_release(&s.devs);
+	seen_release(&s.mnts);
 	free(s.timers);
 	for (i = 0; i < (int)s.nthreads; i++)
 		free(s.threads[i]);

@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -424,43 +425,15 @@ void sys_path_change_exit(struct tracee *t, struct sys_call *c)
 }
 
 /*
- * The stat family. Nothing to do until the program has changed a file; then
- * the target is looked up first and only changed files take an exit stop.
+ * The stat family, under --det: every result is rewritten at the exit stop.
+ * Inode numbers, devices and mount ids are numbered in order of first sight
+ * (the host's differ from run to run for anything the run creates), and a
+ * file the program changed shows times from the virtual clock.
  */
 enum sys_action sys_stat(struct tracee *t, struct sys_call *c)
 {
-	struct stat st;
-	int rc;
-
-	if (!sup_any_changed(t->sup))
-		return SYS_CONTINUE;
-	switch (c->nr) {
-	case SYS_fstat:
-		rc = tracee_fd_stat(t, (int)c->args[0], &st);
-		break;
-	case SYS_stat:
-	case SYS_lstat:
-		rc = stat_at(t, AT_FDCWD, c->args[0], false, c->nr == SYS_lstat, &st);
-		break;
-	default: { /* newfstatat(dfd, path, buf, flags), statx(dfd, path, flags, mask, buf) */
-		uint64_t flags = c->nr == SYS_statx ? c->args[2] : c->args[3];
-		char first = 0;
-
-		if (c->args[1])
-			tracee_read(t, c->args[1], &first, 1);
-		if ((flags & AT_EMPTY_PATH) && !first)
-			rc = (int)c->args[0] == AT_FDCWD
-				     ? stat_at(t, AT_FDCWD, (uint64_t)(uintptr_t)0, false, false, &st)
-				     : tracee_fd_stat(t, (int)c->args[0], &st);
-		else
-			rc = stat_at(t, (int)c->args[0], c->args[1], false,
-				     !!(flags & AT_SYMLINK_NOFOLLOW), &st);
-	}
-	}
-	if (rc || !sup_changed(t->sup, st.st_dev, st.st_ino))
-		return SYS_CONTINUE;
-	c->scratch[0] = st.st_dev;
-	c->scratch[1] = st.st_ino;
+	(void)c;
+	DET_ONLY(t);
 	return SYS_EXIT_STOP;
 }
 
@@ -478,23 +451,33 @@ static void set_stx(struct statx_timestamp *ts, uint64_t ns)
 
 void sys_stat_exit(struct tracee *t, struct sys_call *c)
 {
-	const struct chg *ch = sup_changed(t->sup, c->scratch[0], c->scratch[1]);
+	const struct chg *ch;
 
-	if (c->ret != 0 || !ch)
+	if (c->ret != 0)
 		return;
 	if (c->nr == SYS_statx) {
 		struct statx sx;
+		uint64_t dev;
 
 		if (tracee_read(t, c->args[4], &sx, sizeof(sx)))
 			return;
-		if (ch->mask & CHG_A)
+		dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+		ch = sup_changed(t->sup, dev, sx.stx_ino);
+		if (ch && (ch->mask & CHG_A))
 			set_stx(&sx.stx_atime, ch->t[0]);
-		if (ch->mask & CHG_M)
+		if (ch && (ch->mask & CHG_M))
 			set_stx(&sx.stx_mtime, ch->t[1]);
-		if (ch->mask & CHG_C)
+		if (ch && (ch->mask & CHG_C))
 			set_stx(&sx.stx_ctime, ch->t[2]);
-		if (ch->mask & CHG_B)
+		if (ch && (ch->mask & CHG_B))
 			set_stx(&sx.stx_btime, ch->t[3]);
+		if (sx.stx_mask & STATX_INO)
+			sx.stx_ino = sup_vino(t->sup, dev, sx.stx_ino);
+		if (sx.stx_mask & (STATX_MNT_ID | 0x4000U /* STATX_MNT_ID_UNIQUE */))
+			sx.stx_mnt_id = sup_vmnt(t->sup, sx.stx_mnt_id);
+		dev = sup_vdev(t->sup, dev);
+		sx.stx_dev_major = major(dev);
+		sx.stx_dev_minor = minor(dev);
 		tracee_write(t, c->args[4], &sx, sizeof(sx));
 	} else {
 		uint64_t addr = c->nr == SYS_newfstatat ? c->args[2] : c->args[1];
@@ -502,12 +485,145 @@ void sys_stat_exit(struct tracee *t, struct sys_call *c)
 
 		if (tracee_read(t, addr, &st, sizeof(st)))
 			return;
-		if (ch->mask & CHG_A)
+		ch = sup_changed(t->sup, st.st_dev, st.st_ino);
+		if (ch && (ch->mask & CHG_A))
 			set_ts(&st.st_atim, ch->t[0]);
-		if (ch->mask & CHG_M)
+		if (ch && (ch->mask & CHG_M))
 			set_ts(&st.st_mtim, ch->t[1]);
-		if (ch->mask & CHG_C)
+		if (ch && (ch->mask & CHG_C))
 			set_ts(&st.st_ctim, ch->t[2]);
+		st.st_ino = sup_vino(t->sup, st.st_dev, st.st_ino);
+		st.st_dev = sup_vdev(t->sup, st.st_dev);
 		tracee_write(t, addr, &st, sizeof(st));
 	}
+}
+
+/* ---- directories: listed in name order ---- */
+
+struct dent {
+	uint64_t ino;
+	uint8_t type;
+	char *name;
+};
+
+static int dent_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dent *)a)->name, ((const struct dent *)b)->name);
+}
+
+/* Read all of directory `fd` (from its start). Returns the count, or -errno. */
+static long read_whole_dir(int fd, struct dent **out)
+{
+	static uint8_t chunk[32768];
+	struct dent *v = NULL;
+	size_t n = 0, cap = 0;
+	long got;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	while ((got = syscall(SYS_getdents64, fd, chunk, sizeof(chunk))) > 0) {
+		long off = 0;
+
+		while (off < got) {
+			const struct linux_dirent64 {
+				uint64_t d_ino;
+				int64_t d_off;
+				uint16_t d_reclen;
+				uint8_t d_type;
+				char d_name[];
+			} *d = (const void *)(chunk + off);
+
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				v = xrealloc(v, cap * sizeof(*v));
+			}
+			v[n].ino = d->d_ino;
+			v[n].type = d->d_type;
+			v[n].name = xstrdup(d->d_name);
+			n++;
+			off += d->d_reclen;
+		}
+	}
+	if (got < 0) {
+		long err = -errno;
+
+		while (n)
+			free(v[--n].name);
+		free(v);
+		return err;
+	}
+	qsort(v, n, sizeof(*v), dent_cmp);
+	*out = v;
+	return (long)n;
+}
+
+/*
+ * getdents64, emulated under --det: the whole directory is read through a
+ * duplicate of the program's descriptor, sorted by name, and served from
+ * the position, which holds the index of the next entry (d_off is index + 1,
+ * so telldir/seekdir and rewinddir keep working).
+ */
+enum sys_action sys_getdents(struct tracee *t, struct sys_call *c)
+{
+	int fd = (int)c->args[0], dup;
+	uint64_t count = (uint32_t)c->args[2], used = 0;
+	struct dent *v = NULL;
+	struct stat st;
+	long n, i, pos;
+	uint8_t *out;
+
+	DET_ONLY(t);
+	if ((int64_t)c->args[0] < 0 || c->args[0] > INT32_MAX)
+		return SYS_CONTINUE;
+	dup = sup_dup_fd(t->sup, t, fd);
+	if (dup < 0)
+		return SYS_CONTINUE; /* the kernel gives the error */
+	if (fstat(dup, &st) || !S_ISDIR(st.st_mode) || (fcntl(dup, F_GETFL) & O_PATH)) {
+		close(dup);
+		return SYS_CONTINUE;
+	}
+	pos = (long)lseek(dup, 0, SEEK_CUR);
+	n = read_whole_dir(dup, &v);
+	if (n < 0) {
+		close(dup);
+		c->ret = n;
+		return SYS_EMULATE;
+	}
+	if (pos < 0)
+		pos = 0;
+	if (count > (1u << 20))
+		count = 1u << 20;
+	out = xcalloc(1, count ? count : 1);
+	for (i = pos; i < n; i++) {
+		size_t len = strlen(v[i].name), rec = (19 + len + 1 + 7) & ~(size_t)7;
+		uint8_t *p = out + used;
+		uint64_t ino = sup_vino(t->sup, st.st_dev, v[i].ino);
+		int64_t off = i + 1;
+		uint16_t reclen = (uint16_t)rec;
+
+		if (used + rec > count)
+			break;
+		memcpy(p, &ino, 8);
+		memcpy(p + 8, &off, 8);
+		memcpy(p + 16, &reclen, 2);
+		p[18] = v[i].type;
+		memcpy(p + 19, v[i].name, len + 1);
+		used += rec;
+	}
+	if (i == pos && pos < n)
+		c->ret = -EINVAL; /* the buffer cannot hold one entry */
+	else if (used && tracee_write(t, c->args[1], out, used))
+		c->ret = -EFAULT;
+	else
+		c->ret = (int64_t)used;
+	if (c->ret >= 0)
+		lseek(dup, i, SEEK_SET);
+	else
+		lseek(dup, pos, SEEK_SET);
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+	free(out);
+	close(dup);
+	return SYS_EMULATE;
 }

@@ -55,6 +55,7 @@ DECL_ENTRY(truncate);
 DECL_ENTRY(open); DECL_EXIT(open);
 DECL_ENTRY(path_change); DECL_EXIT(path_change);
 DECL_ENTRY(stat); DECL_EXIT(stat);
+DECL_ENTRY(getdents);
 
 /* proc.c */
 DECL_ENTRY(getcpu);

@@ -99,6 +99,7 @@ const struct sys_row sys_table[SYS_NR_MAX] = {
 	[SYS_fstat] = { "fstat", 2, sys_stat, sys_stat_exit },
 	[SYS_newfstatat] = { "newfstatat", 4, sys_stat, sys_stat_exit },
 	[SYS_statx] = { "statx", 5, sys_stat, sys_stat_exit },
+	[SYS_getdents64] = { "getdents64", 3, sys_getdents, NULL },
 	[SYS_getcpu] = { "getcpu", 3, sys_getcpu, NULL },
 	[SYS_sched_getaffinity] = { "sched_getaffinity", 3, sys_sched_getaffinity, NULL },
 	[SYS_clone] = { "clone", 5, sys_spawn, NULL },

@@ -12,6 +12,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <xxhash.h>
+
 #include "fozzy/exit.h"
 #include "fozzy/util.h"
 
@@ -350,4 +352,43 @@ void uuid_v4(char out[37])
 	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
 	hex_encode(b, 16, hex);
 	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+}
+
+static size_t seen_slot(const struct seen_ent *tab, size_t cap, uint64_t a, uint64_t b)
+{
+	size_t i = (size_t)XXH3_64bits_withSeed(&b, sizeof(b), a) & (cap - 1);
+
+	while (tab[i].n && !(tab[i].a == a && tab[i].b == b))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+uint64_t seen_number(struct seen_map *m, uint64_t a, uint64_t b)
+{
+	struct seen_ent *e;
+
+	if ((m->count + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 256, j;
+		struct seen_ent *tab = xcalloc(cap, sizeof(*tab));
+
+		for (j = 0; j < m->cap; j++)
+			if (m->tab[j].n)
+				tab[seen_slot(tab, cap, m->tab[j].a, m->tab[j].b)] = m->tab[j];
+		free(m->tab);
+		m->tab = tab;
+		m->cap = cap;
+	}
+	e = &m->tab[seen_slot(m->tab, m->cap, a, b)];
+	if (!e->n) {
+		e->a = a;
+		e->b = b;
+		e->n = ++m->count;
+	}
+	return e->n;
+}
+
+void seen_release(struct seen_map *m)
+{
+	free(m->tab);
+	memset(m, 0, sizeof(*m));
 }

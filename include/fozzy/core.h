@@ -33,6 +33,7 @@ struct sup_config {
 	enum sched_strategy strategy; /* who runs next at each scheduling point */
 	unsigned pct_depth;           /* pct: d */
 	const char *hide_dir;   /* artifacts root, hidden from the program */
+	unsigned pids_max;      /* live threads of the whole tree; 0: the default (1024) */
 };
 
 enum sup_outcome {
@@ -43,6 +44,7 @@ enum sup_outcome {
 	SUP_DIVERGED, /* replay: the program asked something else; message + detail */
 	SUP_DEADLOCK, /* every thread blocked, no timer pending; message + detail */
 	SUP_ERROR,    /* the program could not be started, or a supervisor failure */
+	SUP_PIDS,     /* the tree kept forking at --pids-max (a fork bomb); message */
 };
 
 struct sup_result {
@@ -194,6 +196,8 @@ uint64_t sup_vmnt(struct sup *s, uint64_t mnt);
 
 /* Threads alive in the tree (not TS_DEAD). */
 unsigned sup_live_threads(const struct sup *s);
+/* The tree holds --pids-max threads: true (and counted) when one more is refused. */
+bool sup_task_limit_hit(struct sup *s);
 /* Wake up to n threads parked on futex key with a common bitset bit; returns how many. */
 unsigned sup_futex_wake(struct sup *s, const uint64_t key[2], uint32_t bitset, unsigned n);
 /* Wake up to nwake waiters of `from`, move up to nmove others to `to`; returns woken + moved. */

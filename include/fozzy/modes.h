@@ -20,6 +20,7 @@ struct run_opts {
 	const char *record;        /* extra copy of the trace, or NULL */
 	uint64_t timeout_ns;       /* 0: none */
 	uint64_t wall_timeout_ns;  /* real-time guard */
+	unsigned pids_max;         /* threads of the tree; 0: default */
 	unsigned cpus;
 	uint64_t epoch_ns;
 	enum sched_strategy strategy;

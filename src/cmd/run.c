@@ -31,6 +31,8 @@ const char run_usage[] =
 	"  --no-rt             do not preload libfozzy-rt.so: pthread calls are then not\n"
 	"                      scheduling points, only syscalls are\n"
 	"  --cpus N            CPU count the program sees (default 1)\n"
+	"  --pids-max N        threads the whole tree may hold; fork and clone past it\n"
+	"                      fail with EAGAIN (default 1024)\n"
 	"  --epoch SECONDS     virtual wall-clock start, Unix seconds (default 1704067200)\n"
 	"  --json              print the run summary as JSON on stdout\n"
 	"  --base-dir DIR      artifacts folder (default .fozzy)\n"
@@ -40,7 +42,7 @@ const char run_usage[] =
 	"Exit status: 0 pass, 1 the program failed, 2 error, 3 timeout, 4 crash (signal).\n";
 
 enum { OPT_DET = 1, OPT_SEED, OPT_RECORD, OPT_TIMEOUT, OPT_WALL, OPT_CPUS, OPT_EPOCH, OPT_BASE,
-       OPT_SCHEDULE, OPT_PCT_DEPTH, OPT_NO_RT };
+       OPT_SCHEDULE, OPT_PCT_DEPTH, OPT_NO_RT, OPT_PIDS_MAX };
 
 /* Parse argv into o. Returns 0, or an exit code after reporting a usage error. */
 static int parse_run(int argc, char **argv, struct run_opts *o)
@@ -57,6 +59,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		{ "schedule", required_argument, NULL, OPT_SCHEDULE },
 		{ "pct-depth", required_argument, NULL, OPT_PCT_DEPTH },
 		{ "no-rt", no_argument, NULL, OPT_NO_RT },
+		{ "pids-max", required_argument, NULL, OPT_PIDS_MAX },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -110,6 +113,11 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_NO_RT:
 			o->no_rt = true;
+			break;
+		case OPT_PIDS_MAX:
+			if (parse_u64(optarg, &v) || v < 1 || v > 1000000)
+				return usage_error("run ", "invalid --pids-max '%s': expected 1 to 1000000", optarg);
+			o->pids_max = (unsigned)v;
 			break;
 		case OPT_PCT_DEPTH:
 			if (parse_u64(optarg, &v) || v < 1 || v > PCT_MAX_DEPTH)

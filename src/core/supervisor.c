@@ -123,6 +123,8 @@ static volatile sig_atomic_t guard_fired, interrupted, tick;
  */
 #define SLICE_NS (2000ULL * 1000000ULL)
 #define TICK_NS (50ULL * 1000000ULL)
+/* Forks refused at the task limit before the run is ended as a fork bomb. */
+#define PIDS_REFUSALS_MAX 1000
 static volatile pid_t live_pid;
 
 
@@ -234,6 +236,18 @@ const struct chg *sup_changed(const struct sup *s, uint64_t dev, uint64_t ino)
 bool sup_any_changed(const struct sup *s)
 {
 	return s->nchg > 0;
+}
+
+bool sup_task_limit_hit(struct sup *s)
+{
+	unsigned max = s->cfg->pids_max ? s->cfg->pids_max : 1024;
+
+	if (sup_live_threads(s) < max)
+		return false;
+	if (++s->res->pids_refused >= PIDS_REFUSALS_MAX)
+		stop(s, SUP_PIDS, "fork bomb: the tree held --pids-max %u threads and went on forking (%" PRIu64
+		     " refused)", max, s->res->pids_refused);
+	return true;
 }
 
 /* ---- identities of files: numbered in order of first sight ---- */

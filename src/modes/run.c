@@ -197,6 +197,7 @@ static const char *outcome_status(const struct sup_result *r)
 	case SUP_TIMEOUT:
 		return "timeout";
 	case SUP_DEADLOCK:
+	case SUP_PIDS:
 		return "fail";
 	default:
 		return "error";
@@ -285,6 +286,11 @@ static cJSON *findings(const struct sup_result *r)
 		title = "deadlock";
 		snprintf(msg, sizeof(msg), "%s", r->message);
 		break;
+	case SUP_PIDS:
+		kind = "resource";
+		title = "pids_limit";
+		snprintf(msg, sizeof(msg), "%s", r->message);
+		break;
 	case SUP_DIVERGED:
 		kind = "checker";
 		title = "replay_divergence";
@@ -337,6 +343,7 @@ static cJSON *trace_header(const struct run_ctx *x, const struct sup_result *r)
 	cJSON_AddStringToObject(h, "schedule", sched_name(x->cfg.strategy));
 	cJSON_AddNumberToObject(h, "pctDepth", x->cfg.pct_depth);
 	json_add_u64_string(h, "timeoutNs", x->cfg.timeout_ns);
+	cJSON_AddNumberToObject(h, "pidsMax", x->cfg.pids_max);
 	cJSON_AddStringToObject(prog, "path", x->cfg.exe);
 	cJSON_AddStringToObject(prog, "xxh3", x->exe_hash);
 	cJSON_AddItemToObject(prog, "argv", string_array(x->cfg.argv));
@@ -641,6 +648,7 @@ int mode_run(const struct run_opts *o)
 		.seed = o->seed, .det = o->det, .epoch_ns = o->epoch_ns, .cpus = o->cpus,
 		.timeout_ns = o->timeout_ns, .wall_guard_ns = o->wall_timeout_ns,
 		.strategy = o->strategy, .pct_depth = o->pct_depth, .hide_dir = o->base_dir,
+		.pids_max = o->pids_max ? o->pids_max : 1024,
 	};
 	if (x.runtime)
 		x.cfg.envp = env_with_runtime(environ, x.runtime);
@@ -802,7 +810,14 @@ int mode_replay(const struct replay_opts *o)
 		.epoch_ns = x.cfg.epoch_ns, .cpus = (unsigned)cpus, .timeout_ns = x.cfg.timeout_ns,
 		.wall_guard_ns = o->wall_timeout_ns, .replay = &t.stream,
 		.strategy = strategy, .pct_depth = (unsigned)depth, .hide_dir = o->base_dir,
+		.pids_max = 1024,
 	};
+	{
+		const cJSON *pm = cJSON_GetObjectItemCaseSensitive(h, "pidsMax");
+
+		if (cJSON_IsNumber(pm) && pm->valuedouble >= 1 && pm->valuedouble <= 1000000)
+			x.cfg.pids_max = (unsigned)pm->valuedouble;
+	}
 	x.footer = t.footer;
 	if (x.runtime)
 		x.cfg.envp = env_with_runtime(x.user_env, x.runtime);

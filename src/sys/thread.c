@@ -23,9 +23,13 @@
 		       CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME)
 #define NS 1000000000ULL
 
-/* clone, fork, vfork: never untraced, never into new namespaces. */
+/* clone, fork, vfork: never untraced, never into new namespaces, never past the task limit. */
 enum sys_action sys_spawn(struct tracee *t, struct sys_call *c)
 {
+	if (sup_task_limit_hit(t->sup)) {
+		c->ret = ERR(EAGAIN); /* what a pids cgroup at its limit answers */
+		return SYS_EMULATE;
+	}
 	if (c->nr == SYS_clone) {
 		if (c->args[0] & CLONE_NEW_ANY) {
 			c->ret = ERR(EPERM);

@@ -38,8 +38,10 @@ UNIT_SRC := $(sort $(wildcard tests/unit/check_*.c))
 UNIT_OBJ := $(UNIT_SRC:.c=.o) tests/unit/runner.o
 FIXTURE_SRC := $(sort $(wildcard fixtures/*.c))
 FIXTURES := $(FIXTURE_SRC:.c=)
+ESCAPE_SRC := $(sort $(wildcard tests/escape/*.c))
+ESCAPES := $(ESCAPE_SRC:.c=)
 
-all: fozzy libfozzy-rt.so fixtures
+all: fozzy libfozzy-rt.so fixtures escapes
 
 fozzy: src/main.o libfozzy.a
 	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -66,6 +68,12 @@ fixtures/%: fixtures/%.c
 
 fixtures: $(FIXTURES)
 
+# The escape suite (tests/e2e/t0146-escape.sh) runs under fozzy: never sanitized either.
+tests/escape/%: tests/escape/%.c tests/escape/escape.h
+	$(call say,CC,$@)$(CC) -std=gnu17 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -pthread -o $@ $<
+
+escapes: $(ESCAPES)
+
 tests/unit/runner: $(UNIT_OBJ) libfozzy.a
 	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
 		$$(pkg-config --libs $(CHECK_PKG) 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
@@ -76,14 +84,14 @@ tests/unit/%.o: tests/unit/%.c
 unit: tests/unit/runner
 	$(Q)CK_DEFAULT_TIMEOUT=30 ./tests/unit/runner
 
-e2e: fozzy libfozzy-rt.so fixtures
+e2e: fozzy libfozzy-rt.so fixtures escapes
 	$(Q)sh tests/e2e/run.sh
 
 # check: unit tests, then the end-to-end suite; the last line is "N passed, N failed".
 # Installs missing build dependencies first, so it works on a fresh machine.
 check:
 	$(Q)sh tests/deps.sh
-	$(Q)$(MAKE) --no-print-directory fozzy libfozzy-rt.so fixtures tests/unit/runner
+	$(Q)$(MAKE) --no-print-directory fozzy libfozzy-rt.so fixtures escapes tests/unit/runner
 	$(Q)sh tests/run-all.sh
 
 bench: fozzy libfozzy-rt.so fixtures
@@ -121,8 +129,9 @@ lint:
 
 clean:
 	rm -f fozzy libfozzy.a libfozzy-rt.so src/main.o $(LIB_OBJ) $(UNIT_OBJ) tests/unit/runner $(FIXTURES) \
+		$(ESCAPES) \
 		src/sys/policy_text.c
 	find . -name '*.d' -delete
 
-.PHONY: policy-table all fixtures unit e2e check bench demo deps install uninstall lint clean
+.PHONY: policy-table all fixtures escapes unit e2e check bench demo deps install uninstall lint clean
 -include $(wildcard src/*.d src/*/*.d tests/unit/*.d)

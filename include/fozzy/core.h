@@ -70,6 +70,13 @@ struct sup_result {
 	bool isolated;          /* overlays were used; changes.json was written */
 	unsigned created, modified, deleted; /* what the program changed (changes.json) */
 	uint64_t pids_refused;  /* forks and clones refused at the process limit */
+	struct sup_refusal {    /* syscalls the policy refused (errno other than ENOSYS) */
+		uint32_t nr;
+		int err;
+		uint32_t first_tid; /* virtual tid of the first attempt */
+		uint64_t count;
+	} refusals[32];
+	unsigned nrefusals;
 };
 
 /*

@@ -54,6 +54,9 @@ enum policy_action {
 	POLICY_KILL,
 };
 
+/* SECCOMP_RET_TRACE data of a refusal the supervisor answers and reports. */
+#define SECCOMP_DATA_REFUSE 1
+
 struct policy {
 	enum policy_action action[SYS_NR_MAX];
 	int err[SYS_NR_MAX];              /* errno for POLICY_ERRNO */

@@ -88,6 +88,7 @@ struct sup {
 	struct vtimer *timers;
 	size_t ntimers;
 	uint64_t current_since;    /* real time current got the baton */
+	const struct policy *pol;  /* for refusals answered here */
 	struct seen_map inos, devs, mnts; /* what stat and getdents show, numbered by first sight */
 	struct thread *preempting; /* interrupted, its stop not seen yet */
 	bool need_dispatch;        /* current was picked but not resumed yet */
@@ -1206,6 +1207,49 @@ static void dispatch(struct sup *s)
 
 /* ---- stops ---- */
 
+/* A refused syscall: answer the policy's errno, count the attempt; a scheduling point like any. */
+static void on_refusal(struct sup *s, struct thread *th)
+{
+	struct tracee *t = &th->t;
+	struct ev *e = &th->ev;
+	uint32_t nr = (uint32_t)t->regs.orig_rax;
+	int err = s->pol->err[nr];
+	unsigned i;
+
+	memset(e, 0, sizeof(*e));
+	e->tag = EV_SYSCALL;
+	e->tid = t->vtid;
+	e->nr = nr;
+	e->nargs = 6;
+	e->args[0] = t->regs.rdi;
+	e->args[1] = t->regs.rsi;
+	e->args[2] = t->regs.rdx;
+	e->args[3] = t->regs.r10;
+	e->args[4] = t->regs.r8;
+	e->args[5] = t->regs.r9;
+	sup_advance(s, s->clock.syscall_cost);
+	event_begin(s, e);
+	if (s->stopping)
+		return;
+	for (i = 0; i < s->res->nrefusals && s->res->refusals[i].nr != nr; i++)
+		;
+	if (i < ARRAY_SIZE(s->res->refusals)) {
+		if (i == s->res->nrefusals) {
+			s->res->nrefusals++;
+			s->res->refusals[i] = (struct sup_refusal){ .nr = nr, .err = err, .first_tid = t->vtid };
+		}
+		s->res->refusals[i].count++;
+	}
+	e->has_result = 1;
+	e->result = -err;
+	t->state = TS_READY;
+	t->emulate = true;
+	t->wake_ret = -err;
+	t->resume_req = PTRACE_CONT;
+	schedule(s, th);
+	event_end(s, e);
+}
+
 static void on_seccomp(struct sup *s, struct thread *th)
 {
 	struct tracee *t = &th->t;
@@ -1221,6 +1265,10 @@ static void on_seccomp(struct sup *s, struct thread *th)
 	if (!s->started) {
 		/* fozzy's own execve of the program, right after the filter went in */
 		resume(t, PTRACE_CONT, 0);
+		return;
+	}
+	if (t->regs.orig_rax < SYS_NR_MAX && s->pol->action[t->regs.orig_rax] == POLICY_ERRNO) {
+		on_refusal(s, th);
 		return;
 	}
 	if (!row || !row->entry) {
@@ -2216,6 +2264,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	if (policy_parse(policy_text, &pol))
 		return -1;
 	res->policy_hash = pol.hash;
+	s.pol = &pol;
 	if (policy_compile(&pol, &prog))
 		goto out;
 	if (write_cpu_file(cfg->run_dir, cfg->cpus, &cpu_path))

@@ -5,6 +5,7 @@
  * run folder, report.json, trace.fozzy, human or JSON summary, exit code.
  */
 #include <elf.h>
+#include <seccomp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -84,6 +85,61 @@ char *resolve_program(const char *name)
 }
 
 /* Is the ELF executable at path dynamically linked (has PT_INTERP)? */
+/*
+ * Why fozzy cannot run the program at path, or NULL: only x86_64 ELF files
+ * (and scripts, whose interpreter is checked by the kernel) can run.
+ */
+static const char *unsupported_binary(const char *path)
+{
+	Elf64_Ehdr eh;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL; /* the exec reports it */
+	n = pread(fd, &eh, sizeof(eh), 0);
+	close(fd);
+	if (n < SELFMAG || memcmp(eh.e_ident, ELFMAG, SELFMAG))
+		return NULL;
+	if (n < (ssize_t)sizeof(eh) || eh.e_ident[EI_DATA] != ELFDATA2LSB)
+		return "a truncated or big-endian ELF file";
+	if (eh.e_ident[EI_CLASS] == ELFCLASS32)
+		return eh.e_machine == EM_386 ? "a 32-bit i386 binary" : eh.e_machine == EM_X86_64
+			       ? "an x32 binary" : eh.e_machine == EM_ARM ? "a 32-bit ARM binary"
+			       : "a 32-bit binary for another architecture";
+	if (eh.e_machine != EM_X86_64)
+		return eh.e_machine == EM_AARCH64 ? "an arm64 (aarch64) binary" : eh.e_machine == EM_RISCV
+			       ? "a RISC-V binary" : "a binary for another architecture";
+	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+		return "an ELF file that is not an executable (an object file or core dump)";
+	return NULL;
+}
+
+/* Find the program and check it can run here; NULL after a one-line error. */
+static char *program_or_error(const char *name)
+{
+	char *exe = resolve_program(name);
+	const char *why;
+	struct stat st;
+
+	if (!exe) {
+		if (strchr(name, '/') && !stat(name, &st) && S_ISDIR(st.st_mode))
+			error("'%s' is a directory, not a program", name);
+		else if (strchr(name, '/') && !stat(name, &st))
+			error("'%s' is not executable (no execute permission)", name);
+		else
+			error("cannot find an executable named '%s'", name);
+		return NULL;
+	}
+	why = unsupported_binary(exe);
+	if (why) {
+		error("'%s' is %s; fozzy runs x86_64 programs only", name, why);
+		free(exe);
+		return NULL;
+	}
+	return exe;
+}
+
 static bool is_dynamic(const char *path)
 {
 	Elf64_Ehdr eh;
@@ -482,6 +538,22 @@ static cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, 
 		free(p);
 		cJSON_AddItemToObject(sb, "pidsRefused", json_u64(r->pids_refused));
 	}
+	{
+		cJSON *ref = cJSON_AddArrayToObject(nat, "refused");
+		unsigned i;
+
+		for (i = 0; i < r->nrefusals; i++) {
+			cJSON *o = cJSON_CreateObject();
+			char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)r->refusals[i].nr);
+
+			cJSON_AddStringToObject(o, "syscall", name ? name : "?");
+			cJSON_AddStringToObject(o, "errno", strerrorname_np(r->refusals[i].err) ? strerrorname_np(r->refusals[i].err) : "?");
+			cJSON_AddItemToObject(o, "count", json_u64(r->refusals[i].count));
+			cJSON_AddNumberToObject(o, "firstThread", r->refusals[i].first_tid);
+			cJSON_AddItemToArray(ref, o); /* ref takes o */
+			free(name);
+		}
+	}
 	cJSON_AddItemToObject(s, "native", nat);
 	if (extra)
 		cJSON_AddItemToObject(s, "replay", extra); /* s takes extra */
@@ -523,6 +595,20 @@ static void print_human(const struct run_ctx *x, const struct sup_result *r, con
 	if (r->threads > 1 || r->processes > 1)
 		fprintf(stderr, "  threads %" PRIu64 ", processes %" PRIu64 ", switches %" PRIu64 " (--schedule %s)\n",
 			r->threads, r->processes, r->switches, sched_name(x->cfg.strategy));
+	if (r->nrefusals) {
+		unsigned k;
+
+		fprintf(stderr, "  refused:");
+		for (k = 0; k < r->nrefusals; k++) {
+			char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)r->refusals[k].nr);
+
+			fprintf(stderr, "%s %s (%s, %" PRIu64 "x)", k ? "," : "", name ? name : "?",
+				strerrorname_np(r->refusals[k].err) ? strerrorname_np(r->refusals[k].err) : "?",
+				r->refusals[k].count);
+			free(name);
+		}
+		fputc('\n', stderr);
+	}
 	if (r->isolated && (r->created || r->modified || r->deleted))
 		fprintf(stderr, "  files %u created, %u changed, %u deleted (in the overlay; see changes.json)\n",
 			r->created, r->modified, r->deleted);
@@ -617,11 +703,9 @@ int mode_run(const struct run_opts *o)
 	char cwd[PATH_MAX];
 	int code;
 
-	x.exe = resolve_program(o->cmd[0]);
-	if (!x.exe) {
-		error("cannot find an executable named '%s'", o->cmd[0]);
+	x.exe = program_or_error(o->cmd[0]);
+	if (!x.exe)
 		return EXIT_ERROR;
-	}
 	if (hash_file(x.exe, x.exe_hash)) {
 		error("cannot read '%s': %s", x.exe, strerror(errno));
 		free(x.exe);

@@ -288,6 +288,13 @@ static void NORETURN_init(const struct sandbox_spec *s)
 	if (read(s->sync_fd, &c, 1) != 1)
 		_exit(127);
 	close(s->sync_fd);
+	/*
+	 * The init has no filter and every capability of the sandbox: nothing
+	 * in it may open its /proc/1/mem or ptrace it. Not dumpable, it is
+	 * guarded by the host user namespace its memory belongs to.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		NORETURN_fail(s->err_fd, SB_MOUNT_PRIVATE);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		NORETURN_fail(s->err_fd, SB_MOUNT_PRIVATE);
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))

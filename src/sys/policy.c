@@ -189,9 +189,14 @@ int policy_compile(const struct policy *p, struct sock_fprog *prog)
 			act = SCMP_ACT_TRACE(0);
 			break;
 		case POLICY_ERRNO:
-			act = SCMP_ACT_ERRNO((uint32_t)p->err[nr]);
+			/*
+			 * ENOSYS answers (libc's routine probes of rseq, clone3, ...)
+			 * come from the filter. Other refusals stop in the supervisor,
+			 * which answers the errno and lists the attempt in the report.
+			 */
 			if (p->err[nr] == ENOSYS)
 				continue; /* the default action */
+			act = SCMP_ACT_TRACE(SECCOMP_DATA_REFUSE);
 			break;
 		case POLICY_KILL:
 			act = SCMP_ACT_KILL_PROCESS;

@@ -45,6 +45,8 @@ DECL_ENTRY(read);
 DECL_ENTRY(readv);
 DECL_ENTRY(transfer);
 DECL_ENTRY(sockio);
+DECL_ENTRY(connect);
+DECL_ENTRY(send);
 
 /* fd readiness (random.c): park t until fd is ready for events, or let it run now. */
 enum sys_action wait_fd(struct tracee *t, int fd, short events);

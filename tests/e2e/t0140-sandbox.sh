@@ -53,4 +53,26 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 else
 	test_skip 'an unprivileged user runs in a user namespace, same output' 'needs root and setpriv'
 fi
+test_expect_success 'refused attempts are listed in the report and the human summary, and replay' '
+	fz run --det --json --record r.fozzy -- "$FIX/deny" >sum 2>/dev/null &&
+	/usr/bin/python3 -c "
+import json, sys
+r = {x[\"syscall\"]: (x[\"errno\"], x[\"count\"]) for x in json.load(open(\"sum\"))[\"native\"][\"refused\"]}
+assert r[\"ptrace\"] == (\"EPERM\", 1) and r[\"mount\"] == (\"EPERM\", 1) and r[\"bpf\"] == (\"EPERM\", 1), r
+assert \"rseq\" not in r, r
+" &&
+	fz run --det -- "$FIX/deny" 2>err >/dev/null && grep -q "refused: ptrace (EPERM, 1x)" err &&
+	fz replay r.fozzy >/dev/null 2>err && grep -q "replay: match" err
+'
+test_expect_success 'a non-executable file, a folder and binaries for other architectures: one line, exit 2' '
+	printf "#!/bin/sh\necho hi\n" >noexec.sh && chmod 644 noexec.sh &&
+	expect_exit 2 fz run -- ./noexec.sh 2>err && grep -qx "fozzy: .\./noexec.sh. is not executable (no execute permission)" err &&
+	expect_exit 2 fz run -- /tmp 2>err && grep -q "is a directory, not a program" err &&
+	{ printf "\177ELF\001\001\001\000\000\000\000\000\000\000\000\000\002\000\003\000"; head -c 100 /dev/zero; } >i386.bin &&
+	{ printf "\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\002\000\267\000"; head -c 100 /dev/zero; } >arm64.bin &&
+	chmod +x i386.bin arm64.bin &&
+	expect_exit 2 fz run -- ./i386.bin 2>err && grep -q "is a 32-bit i386 binary; fozzy runs x86_64 programs only" err &&
+	test $(wc -l <err) = 1 &&
+	expect_exit 2 fz run -- ./arm64.bin 2>err && grep -q "is an arm64 (aarch64) binary" err
+'
 test_done

@@ -6,6 +6,8 @@
 #     traced by `strace -f --seccomp-bpf` (goal: at most half of strace's cost)
 #  3. a mutex/condvar ping-pong between two threads: cost per hand-over, fozzy vs native
 #  4. a fork + exec + wait loop: cost per child, fozzy vs native
+#  5. fs-heavy: untar 3000 small files and stat them all (find -printf), fozzy --det
+#     (overlay, stat rewriting, sorted getdents) vs native
 # Each figure is the best of 3 runs; per-call costs subtract a 0-call run of the same setup.
 cd "$(dirname "$0")/../.." || exit 2
 command -v strace >/dev/null || { echo "bench: strace is needed (apt-get install strace)"; exit 2; }
@@ -51,4 +53,28 @@ def per_child(prefix):
     return (best(prefix + [fe, str(K)]) - best(prefix + [fe, "0"])) / K
 n_fe, f_fe = per_child([]), per_child(F)
 print(f"fork+exec+wait            native {n_fe*1e3:7.2f} ms   fozzy --det {f_fe*1e3:7.2f} ms   ratio {f_fe/n_fe:.1f}x")
+import shutil, tarfile
+src = os.path.join(work, "tree")
+for d in range(30):
+    os.makedirs(os.path.join(src, f"d{d:02}"))
+    for f in range(100):
+        with open(os.path.join(src, f"d{d:02}", f"f{f:03}"), "w") as fh:
+            fh.write("x" * (f % 7 * 100))
+arch = os.path.join(work, "tree.tar")
+with tarfile.open(arch, "w") as t:
+    t.add(src, arcname="tree")
+def fs_run(prefix):
+    ts = []
+    for _ in range(3):
+        cwd = tempfile.mkdtemp(prefix="fs-", dir=work)
+        cmd = prefix + ["sh", "-c", f"tar xf {arch} && find tree -printf '%i %s %T@\\n' >/dev/null"]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        ts.append(time.perf_counter() - t0)
+        shutil.rmtree(cwd, ignore_errors=True)
+    return min(ts)
+FA = [os.path.abspath("fozzy"), "run", "--det", "--seed", "1", "--base-dir", os.path.join(work, "runs"), "--"]
+n_fs, f_fs = fs_run([]), fs_run(FA)
+print(f"untar+stat 3000 files     native {n_fs*1e3:7.1f} ms   fozzy --det {f_fs*1e3:7.1f} ms   ratio {f_fs/n_fs:.1f}x")
+shutil.rmtree(work, ignore_errors=True)
 PY

@@ -123,8 +123,13 @@ static void mount_overlays(const struct sandbox_spec *s)
 	for (i = 0; i < s->n_overlays; i++) {
 		const struct sandbox_overlay *o = &s->overlays[i];
 
-		if (mount("overlay", o->target, "overlay", MS_NODEV, o->opts) &&
-		    mount("overlay", o->target, "overlay", MS_NODEV, o->opts_userxattr))
+		/*
+		 * userxattr first: in a user namespace the trusted.* xattrs that
+		 * mark a folder opaque cannot be set, and without them removing
+		 * a host folder fails with EIO. Older kernels lack the option.
+		 */
+		if (mount("overlay", o->target, "overlay", MS_NODEV, o->opts_userxattr) &&
+		    mount("overlay", o->target, "overlay", MS_NODEV, o->opts))
 			NORETURN_fail(s->err_fd, SB_OVERLAY);
 	}
 	for (i = 0; i < 3 * s->n_overlays; i++)

@@ -55,8 +55,24 @@ fi
 # (read-only in the sandbox): each case gets its own pair under $TRASH.
 # work/.fozzy (the run folders) is made beforehand so that fozzy's own
 # writes leave the working folder's fingerprint as it was.
+# The "host" folders must lie outside every overlay. When the checkout is
+# under /tmp (overlaid too), they live in /var/tmp, reached through a symlink.
+case "$TRASH" in
+/tmp | /tmp/*)
+	HOSTBASE=$(mktemp -d /var/tmp/fozzy-escape.XXXXXX) && chmod 755 "$HOSTBASE" || exit 2
+	trap 'rm -rf "$HOSTBASE"' EXIT
+	;;
+*)
+	HOSTBASE=
+	;;
+esac
 pair() {
-	mkdir -p "$1/work/.fozzy" && host_dir "$1/host"
+	mkdir -p "$1/work/.fozzy" || return 1
+	if [ -n "$HOSTBASE" ]; then
+		host_dir "$HOSTBASE/$1" && ln -s "$HOSTBASE/$1" "$1/host"
+	else
+		host_dir "$1/host"
+	fi
 }
 
 # 1. Files outside the overlay.

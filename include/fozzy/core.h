@@ -34,6 +34,7 @@ struct sup_config {
 	unsigned pct_depth;           /* pct: d */
 	const char *hide_dir;   /* artifacts root, hidden from the program */
 	unsigned pids_max;      /* live threads of the whole tree; 0: the default (1024) */
+	bool host_net;          /* --net host (never with det): the host's network */
 };
 
 enum sup_outcome {
@@ -200,6 +201,8 @@ bool sup_any_changed(const struct sup *s);
 uint64_t sup_vino(struct sup *s, uint64_t dev, uint64_t ino);
 uint64_t sup_vdev(struct sup *s, uint64_t dev);
 uint64_t sup_vmnt(struct sup *s, uint64_t mnt);
+/* --net host: the program may reach the host's network and its unix sockets. */
+bool sup_host_net(const struct sup *s);
 
 /* Threads alive in the tree (not TS_DEAD). */
 unsigned sup_live_threads(const struct sup *s);

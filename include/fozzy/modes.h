@@ -21,6 +21,7 @@ struct run_opts {
 	uint64_t timeout_ns;       /* 0: none */
 	uint64_t wall_timeout_ns;  /* real-time guard */
 	unsigned pids_max;         /* threads of the tree; 0: default */
+	bool host_net;             /* --net host */
 	unsigned cpus;
 	uint64_t epoch_ns;
 	enum sched_strategy strategy;

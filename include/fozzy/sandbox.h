@@ -32,6 +32,7 @@ struct sandbox_spec {
 	unsigned n_overlays;
 	const struct sandbox_overlay *overlays; /* mounted in order */
 	uint64_t epoch_s;                /* times given to what /dev holds */
+	bool host_net;                   /* --net host: the host's network namespace */
 };
 
 /*

@@ -31,6 +31,8 @@ const char run_usage[] =
 	"  --no-rt             do not preload libfozzy-rt.so: pthread calls are then not\n"
 	"                      scheduling points, only syscalls are\n"
 	"  --cpus N            CPU count the program sees (default 1)\n"
+	"  --net none|host     none (default): only the sandbox's own loopback; host: the\n"
+	"                      host's network and unix sockets (not with --det)\n"
 	"  --pids-max N        threads the whole tree may hold; fork and clone past it\n"
 	"                      fail with EAGAIN (default 1024)\n"
 	"  --epoch SECONDS     virtual wall-clock start, Unix seconds (default 1704067200)\n"
@@ -42,7 +44,7 @@ const char run_usage[] =
 	"Exit status: 0 pass, 1 the program failed, 2 error, 3 timeout, 4 crash (signal).\n";
 
 enum { OPT_DET = 1, OPT_SEED, OPT_RECORD, OPT_TIMEOUT, OPT_WALL, OPT_CPUS, OPT_EPOCH, OPT_BASE,
-       OPT_SCHEDULE, OPT_PCT_DEPTH, OPT_NO_RT, OPT_PIDS_MAX };
+       OPT_SCHEDULE, OPT_PCT_DEPTH, OPT_NO_RT, OPT_PIDS_MAX, OPT_NET };
 
 /* Parse argv into o. Returns 0, or an exit code after reporting a usage error. */
 static int parse_run(int argc, char **argv, struct run_opts *o)
@@ -60,6 +62,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		{ "pct-depth", required_argument, NULL, OPT_PCT_DEPTH },
 		{ "no-rt", no_argument, NULL, OPT_NO_RT },
 		{ "pids-max", required_argument, NULL, OPT_PIDS_MAX },
+		{ "net", required_argument, NULL, OPT_NET },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -114,6 +117,11 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		case OPT_NO_RT:
 			o->no_rt = true;
 			break;
+		case OPT_NET:
+			if (strcmp(optarg, "none") && strcmp(optarg, "host"))
+				return usage_error("run ", "invalid --net '%s': expected none or host", optarg);
+			o->host_net = !strcmp(optarg, "host");
+			break;
 		case OPT_PIDS_MAX:
 			if (parse_u64(optarg, &v) || v < 1 || v > 1000000)
 				return usage_error("run ", "invalid --pids-max '%s': expected 1 to 1000000", optarg);
@@ -128,6 +136,8 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 			return usage_error("run ", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (o->host_net && o->det)
+		return usage_error("run ", "--net host is rejected under --det: the host's network cannot be replayed");
 	if (optind >= argc)
 		return usage_error("run ", "missing the program to run: fozzy run [OPTIONS] -- CMD [ARGS...]");
 	if (strcmp(argv[optind - 1], "--") && strstr(argv[optind], ".fozzy.json"))

@@ -264,6 +264,11 @@ uint64_t sup_vdev(struct sup *s, uint64_t dev)
 	return makedev(0, 63 + seen_number(&s->devs, 0, dev));
 }
 
+bool sup_host_net(const struct sup *s)
+{
+	return s->cfg->host_net;
+}
+
 uint64_t sup_vmnt(struct sup *s, uint64_t mnt)
 {
 	return seen_number(&s->mnts, 0, mnt);
@@ -2285,7 +2290,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		.stdout_fd = outp[1], .stderr_fd = errp[1], .err_fd = failp[1],
 		.sync_fd = syncp[0], .filter = &prog, .cpu_file = cpu_path,
 		.isolate_fs = true, .n_overlays = ovl.n, .overlays = ovl.ov,
-		.epoch_s = cfg->epoch_ns / 1000000000ULL,
+		.epoch_s = cfg->epoch_ns / 1000000000ULL, .host_net = cfg->host_net,
 	};
 	guard_fired = interrupted = tick = 0;
 	sa.sa_handler = on_alarm; /* no SA_RESTART: waitpid must return EINTR */

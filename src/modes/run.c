@@ -400,6 +400,7 @@ static cJSON *trace_header(const struct run_ctx *x, const struct sup_result *r)
 	cJSON_AddNumberToObject(h, "pctDepth", x->cfg.pct_depth);
 	json_add_u64_string(h, "timeoutNs", x->cfg.timeout_ns);
 	cJSON_AddNumberToObject(h, "pidsMax", x->cfg.pids_max);
+	cJSON_AddStringToObject(h, "net", x->cfg.host_net ? "host" : "none");
 	cJSON_AddStringToObject(prog, "path", x->cfg.exe);
 	cJSON_AddStringToObject(prog, "xxh3", x->exe_hash);
 	cJSON_AddItemToObject(prog, "argv", string_array(x->cfg.argv));
@@ -732,7 +733,7 @@ int mode_run(const struct run_opts *o)
 		.seed = o->seed, .det = o->det, .epoch_ns = o->epoch_ns, .cpus = o->cpus,
 		.timeout_ns = o->timeout_ns, .wall_guard_ns = o->wall_timeout_ns,
 		.strategy = o->strategy, .pct_depth = o->pct_depth, .hide_dir = o->base_dir,
-		.pids_max = o->pids_max ? o->pids_max : 1024,
+		.pids_max = o->pids_max ? o->pids_max : 1024, .host_net = o->host_net,
 	};
 	if (x.runtime)
 		x.cfg.envp = env_with_runtime(environ, x.runtime);
@@ -901,6 +902,8 @@ int mode_replay(const struct replay_opts *o)
 
 		if (cJSON_IsNumber(pm) && pm->valuedouble >= 1 && pm->valuedouble <= 1000000)
 			x.cfg.pids_max = (unsigned)pm->valuedouble;
+		x.cfg.host_net = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(h, "net")) &&
+				 !strcmp(cJSON_GetObjectItemCaseSensitive(h, "net")->valuestring, "host");
 	}
 	x.footer = t.footer;
 	if (x.runtime)

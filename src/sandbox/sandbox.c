@@ -309,7 +309,8 @@ static void NORETURN_init(const struct sandbox_spec *s)
 		isolate_fs(s);
 	if (sethostname("fozzy", 5) || setdomainname("(none)", 6))
 		NORETURN_fail(s->err_fd, SB_HOSTNAME);
-	loopback_up(s->err_fd);
+	if (!s->host_net)
+		loopback_up(s->err_fd);
 	prog = fork();
 	if (prog < 0)
 		NORETURN_fail(s->err_fd, SB_FORK);
@@ -336,9 +337,11 @@ static void NORETURN_init(const struct sandbox_spec *s)
 pid_t sandbox_clone(const struct sandbox_spec *s)
 {
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS |
-			      CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD;
+			      CLONE_NEWIPC | SIGCHLD;
 	long pid;
 
+	if (!s->host_net)
+		flags |= CLONE_NEWNET;
 	pid = syscall(SYS_clone, flags, NULL, NULL, NULL, 0);
 	if (pid < 0)
 		return -errno;

@@ -68,7 +68,7 @@ static bool host_address(struct tracee *t, uint64_t addr, uint64_t len)
 	char path[sizeof(sun.sun_path) + 1];
 	size_t plen;
 
-	if (!addr || len <= offsetof(struct sockaddr_un, sun_path))
+	if (!addr || len <= offsetof(struct sockaddr_un, sun_path) || sup_host_net(t->sup))
 		return false;
 	if (len > sizeof(sun))
 		len = sizeof(sun);

@@ -44,6 +44,15 @@ except OSError as e:
     print(errno.errorcode[e.errno])" >out 2>/dev/null;
 	kill $pid; grep -q ECONNREFUSED out
 '
+test_expect_success '--net host reaches host services; it is rejected under --det' '
+	/usr/bin/python3 -c "import socket,time; s=socket.socket(); s.bind((\"127.0.0.1\",0)); s.listen(); open(\"port2\",\"w\").write(str(s.getsockname()[1])); c,_=s.accept(); open(\"got\",\"w\").write(\"accepted\")" &
+	pid=$! && for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do test -s port2 && break; sleep 0.25; done &&
+	port=$(cat port2) &&
+	fz run --net host -- /usr/bin/python3 -c "import socket; socket.create_connection((\"127.0.0.1\", $port)); print(\"connected\")" >out 2>/dev/null;
+	sleep 0.5; kill $pid 2>/dev/null; grep -qx connected out && grep -qx accepted got &&
+	expect_exit 2 fz run --det --net host -- /bin/true 2>err && grep -q "rejected under --det" err &&
+	expect_exit 2 fz run --net wifi -- /bin/true 2>err && grep -q "invalid --net" err
+'
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	test_expect_success 'an unprivileged user runs in a user namespace, same output' '
 		mkdir nb && chmod 777 nb && cd nb &&

@@ -23,6 +23,7 @@ struct command {
 static const struct command commands[] = {
 	{ "run", cmd_run, "run a program under the supervisor, deterministically with --det" },
 	{ "replay", cmd_replay, "re-execute a recorded trace and check it matches" },
+	{ "explore", cmd_explore, "run a program under many schedules until one fails" },
 	{ "trace", cmd_trace, "verify or dump a .fozzy trace" },
 	{ "policy", cmd_policy, "print the syscall policy table" },
 	{ "version", cmd_version, "print the version" },
@@ -30,7 +31,7 @@ static const struct command commands[] = {
 
 /* Commands of the contract (SPEC.md) that this build does not have yet. */
 static const char *const planned[] = {
-	"test", "fuzz", "explore", "shrink", "ci", "gate", "full", "report", "artifacts",
+	"test", "fuzz", "shrink", "ci", "gate", "full", "report", "artifacts",
 	"corpus", "profile", "memory", "map", "doctor", "env", "schema", "steps", "validate",
 	"init", "usage",
 };

@@ -32,6 +32,7 @@ struct sup_config {
 	const struct buf *replay; /* recorded event stream to replay, or NULL to record */
 	enum sched_strategy strategy; /* who runs next at each scheduling point */
 	unsigned pct_depth;           /* pct: d */
+	uint64_t pct_steps;           /* pct: k, the range change points are drawn from (0: default) */
 	const char *hide_dir;   /* artifacts root, hidden from the program */
 	unsigned pids_max;      /* live threads of the whole tree; 0: the default (1024) */
 	bool host_net;          /* --net host (never with det): the host's network */
@@ -65,6 +66,7 @@ struct sup_result {
 	uint64_t threads;       /* threads that ran (all processes) */
 	uint64_t processes;     /* processes that ran */
 	uint64_t switches;      /* baton passes between threads */
+	uint64_t sched_steps;   /* scheduling points (pct's k for the next run of explore) */
 	uint64_t preemptions;   /* threads interrupted in user space: the run is degraded */
 	uint64_t policy_hash;   /* XXH3-64 of the policy the filter was built from */
 	bool tsc_untrapped;     /* this machine cannot trap rdtsc: TSC reads are the host's */

@@ -125,6 +125,9 @@ int sched_parse(const char *name, enum sched_strategy *out);
 const char *sched_name(enum sched_strategy s);
 
 void sched_init(struct sched *s, enum sched_strategy strategy, uint64_t seed, unsigned depth);
+/* pct with change points drawn from [1, steps]: steps is k, the program's length in scheduling points. */
+void sched_init_steps(struct sched *s, enum sched_strategy strategy, uint64_t seed, unsigned depth,
+		      uint64_t steps);
 void sched_release(struct sched *s);
 
 /*

@@ -45,13 +45,23 @@ struct replay_opts {
 	int ncmd;
 };
 
+struct explore_opts {
+	struct run_opts run;       /* det always; seed is the first run's */
+	uint64_t runs;             /* at most this many runs (default 500) */
+	uint64_t time_ns;          /* and at most this long in real time; 0: no limit */
+	int expect_exit;           /* -1: any exit 0 passes */
+	const char *expect_stdout; /* file the output must equal, or NULL */
+};
+
 /* Fill o with the defaults. */
 void run_opts_init(struct run_opts *o);
 void replay_opts_init(struct replay_opts *o);
+void explore_opts_init(struct explore_opts *o);
 
 /* Return an exit code (enum fozzy_exit). Errors are reported before returning. */
 int mode_run(const struct run_opts *o);
 int mode_replay(const struct replay_opts *o);
+int mode_explore(const struct explore_opts *o);
 
 /* Resolve a command name through PATH to an absolute, existing executable. */
 char *resolve_program(const char *name);

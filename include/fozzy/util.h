@@ -65,6 +65,8 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 int read_file(const char *path, struct buf *b);
 /* mkdir -p. Returns 0 or -1 with errno set. */
 int mkdir_p(const char *path, unsigned mode);
+/* Remove a folder and everything in it (no symlink is followed). Returns 0 or -1. */
+int remove_tree(const char *path);
 
 /*
  * Durations: an unsigned integer immediately followed by ms, s, m or h;

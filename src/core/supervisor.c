@@ -2261,7 +2261,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	memset(res, 0, sizeof(*res));
 	res->tsc_untrapped = !probe_tsc_trap();
 	vclock_init(&s.clock, cfg->epoch_ns);
-	sched_init(&s.sched, cfg->strategy, cfg->seed, cfg->pct_depth);
+	sched_init_steps(&s.sched, cfg->strategy, cfg->seed, cfg->pct_depth, cfg->pct_steps);
 	decider_init(&s.dec, cfg->seed, cfg->replay ? cfg->replay->data : NULL,
 		     cfg->replay ? cfg->replay->len : 0);
 	if (cfg->replay)
@@ -2394,6 +2394,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	if (pump.err)
 		warning("cannot save the program's output: %s", strerror(pump.err));
 	res->vtime_ns = s.clock.now;
+	res->sched_steps = s.sched.steps;
 	ret = 0;
 restore:
 	if (init > 0)

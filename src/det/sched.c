@@ -31,6 +31,12 @@ const char *sched_name(enum sched_strategy s)
 
 void sched_init(struct sched *s, enum sched_strategy strategy, uint64_t seed, unsigned depth)
 {
+	sched_init_steps(s, strategy, seed, depth, PCT_DEFAULT_STEPS);
+}
+
+void sched_init_steps(struct sched *s, enum sched_strategy strategy, uint64_t seed, unsigned depth,
+		      uint64_t steps)
+{
 	unsigned i;
 
 	memset(s, 0, sizeof(*s));
@@ -38,7 +44,7 @@ void sched_init(struct sched *s, enum sched_strategy strategy, uint64_t seed, un
 	prng_init(&s->rng, seed, STREAM_SCHED);
 	s->depth = depth < 1 ? 1 : depth > PCT_MAX_DEPTH ? PCT_MAX_DEPTH : depth;
 	for (i = 0; i + 1 < s->depth; i++)
-		s->change[i] = 1 + prng_next(&s->rng) % PCT_DEFAULT_STEPS;
+		s->change[i] = 1 + prng_next(&s->rng) % (steps ? steps : PCT_DEFAULT_STEPS);
 	s->low = s->depth; /* initial priorities are drawn above every change priority */
 }
 

@@ -398,6 +398,8 @@ static cJSON *trace_header(const struct run_ctx *x, const struct sup_result *r)
 	cJSON_AddNumberToObject(h, "cpus", x->cfg.cpus);
 	cJSON_AddStringToObject(h, "schedule", sched_name(x->cfg.strategy));
 	cJSON_AddNumberToObject(h, "pctDepth", x->cfg.pct_depth);
+	if (x->cfg.pct_steps)
+		json_add_u64_string(h, "pctSteps", x->cfg.pct_steps);
 	json_add_u64_string(h, "timeoutNs", x->cfg.timeout_ns);
 	cJSON_AddNumberToObject(h, "pidsMax", x->cfg.pids_max);
 	cJSON_AddStringToObject(h, "net", x->cfg.host_net ? "host" : "none");
@@ -919,5 +921,232 @@ out:
 	free(x.cwd);
 	free(x.runtime);
 	trace_release(&t);
+	return code;
+}
+
+/* ---- explore: many runs, each a different schedule, until one fails ---- */
+
+void explore_opts_init(struct explore_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	run_opts_init(&o->run);
+	o->run.det = true;
+	o->runs = 500;
+	o->expect_exit = -1;
+}
+
+/* A run's verdict, with the --expect-* oracles applied; message in r->message. */
+static const char *explore_verdict(const struct explore_opts *o, struct sup_result *r,
+				   uint64_t want_hash, uint64_t want_len)
+{
+	const char *status = outcome_status(r);
+
+	if (strcmp(status, "pass") && strcmp(status, "fail"))
+		return status;
+	if (o->expect_exit >= 0) {
+		if (r->outcome == SUP_EXITED && r->exit_code == o->expect_exit)
+			return "pass";
+		if (r->outcome == SUP_EXITED)
+			snprintf(r->message, sizeof(r->message), "--expect-exit %d: the program exited with %d",
+				 o->expect_exit, r->exit_code);
+		return "fail";
+	}
+	if (!strcmp(status, "pass") && o->expect_stdout &&
+	    (r->stdout_hash != want_hash || r->stdout_len != want_len)) {
+		snprintf(r->message, sizeof(r->message),
+			 "--expect-stdout: the output differs from '%s' (%" PRIu64 " bytes, expected %" PRIu64 ")",
+			 o->expect_stdout, r->stdout_len, want_len);
+		return "fail";
+	}
+	return status;
+}
+
+/* The interleaving of a run: the thread of each event, in order (decision values aside). */
+static uint64_t interleaving_hash(const struct buf *stream)
+{
+	XXH3_state_t *h = XXH3_createState();
+	size_t pos = 0;
+	struct ev e;
+	uint64_t out;
+
+	XXH3_64bits_reset(h);
+	while (pos < stream->len && !ev_decode(stream->data, stream->len, &pos, &e))
+		if (!ev_is_decision(e.tag))
+			XXH3_64bits_update(h, &e.tid, sizeof(e.tid));
+	out = XXH3_64bits_digest(h);
+	XXH3_freeState(h);
+	return out;
+}
+
+static void explore_progress(uint64_t runs, uint64_t distinct, uint64_t t0, bool done)
+{
+	double secs = (double)(now_mono_ns() - t0) / 1e9;
+
+	fprintf(stderr, "\r  explore: %" PRIu64 " runs, %.0f runs/s, %" PRIu64 " distinct schedules, %.1f s%s",
+		runs, secs > 0 ? (double)runs / secs : 0.0, distinct, secs, done ? "\n" : "");
+}
+
+int mode_explore(const struct explore_opts *o)
+{
+	const struct run_opts *ro = &o->run;
+	struct run_ctx x = { .mode = "explore", .json = ro->json, .strict = ro->strict };
+	struct seen_map seen = { 0 };
+	uint64_t t0 = now_mono_ns(), last_tick = 0, i, want_hash = 0, want_len = 0, fail_seed = 0;
+	bool tty = !ro->json && isatty(STDERR_FILENO), found = false;
+	char cwd[PATH_MAX], *trace_path = NULL;
+	cJSON *summary = NULL, *doc;
+	struct sup_result r = { 0 };
+	const char *status = "pass";
+	int code = EXIT_PASS;
+
+	if (o->expect_stdout) {
+		struct buf b = { 0 };
+
+		if (read_file(o->expect_stdout, &b)) {
+			error("cannot read --expect-stdout file '%s': %s", o->expect_stdout, strerror(errno));
+			return EXIT_ERROR;
+		}
+		want_hash = XXH3_64bits(b.data, b.len);
+		want_len = b.len;
+		buf_release(&b);
+	}
+	x.exe = program_or_error(ro->cmd[0]);
+	if (!x.exe)
+		return EXIT_ERROR;
+	if (hash_file(x.exe, x.exe_hash) || !getcwd(cwd, sizeof(cwd))) {
+		error("cannot read '%s' or the working directory: %s", x.exe, strerror(errno));
+		free(x.exe);
+		return EXIT_ERROR;
+	}
+	x.user_env = environ;
+	if (ro->no_rt)
+		x.runtime_note = "syscalls only (--no-rt)";
+	else if (!is_dynamic(x.exe))
+		x.runtime_note = "syscalls only: a static binary cannot preload libfozzy-rt";
+	else if (!(x.runtime = find_runtime()))
+		x.runtime_note = "syscalls only: libfozzy-rt.so was not found (set FOZZY_RT)";
+	x.cfg = (struct sup_config){
+		.exe = x.exe, .argv = ro->cmd, .envp = environ, .cwd = cwd,
+		.det = true, .epoch_ns = ro->epoch_ns, .cpus = ro->cpus,
+		.timeout_ns = ro->timeout_ns, .wall_guard_ns = ro->wall_timeout_ns,
+		.strategy = ro->strategy, .pct_depth = ro->pct_depth, .hide_dir = ro->base_dir,
+		.pids_max = ro->pids_max ? ro->pids_max : 1024, .out_fd = -1, .err_fd = -1,
+	};
+	if (x.runtime)
+		x.cfg.envp = env_with_runtime(environ, x.runtime);
+	for (i = 0; i < o->runs; i++) {
+		if (o->time_ns && i && now_mono_ns() - t0 >= o->time_ns)
+			break;
+		/* Run i has seed base+i: `fozzy run --det --seed` of it gives the same run. */
+		x.cfg.seed = ro->seed + i;
+		if (run_dir_create(&x.rd, ro->base_dir)) {
+			code = EXIT_ERROR;
+			break;
+		}
+		x.cfg.run_dir = x.rd.path;
+		if (sup_run(&x.cfg, &r)) {
+			code = EXIT_ERROR;
+			remove_tree(x.rd.path);
+			run_dir_release(&x.rd);
+			break;
+		}
+		seen_number(&seen, interleaving_hash(&r.stream), 0);
+		/* pct draws its change points over the program's length, learnt from the runs so far */
+		if (r.sched_steps > x.cfg.pct_steps)
+			x.cfg.pct_steps = r.sched_steps;
+		status = explore_verdict(o, &r, want_hash, want_len);
+		if (!strcmp(status, "pass") && r.preemptions && x.strict) {
+			status = "error";
+			snprintf(r.message, sizeof(r.message),
+				 "strict mode: run %" PRIu64 " was preempted in user space, so it cannot be replayed; --unsafe accepts it", i + 1);
+		}
+		if (strcmp(status, "pass")) {
+			found = true;
+			fail_seed = x.cfg.seed;
+			trace_path = write_artifacts(&x, &r, ro->record, status, NULL, &summary);
+			i++;
+			break;
+		}
+		remove_tree(x.rd.path);
+		run_dir_release(&x.rd);
+		sup_result_release(&r);
+		memset(&r, 0, sizeof(r));
+		if (tty && now_mono_ns() - last_tick > 100000000ULL) {
+			last_tick = now_mono_ns();
+			explore_progress(i + 1, seen.count, t0, false);
+		}
+	}
+	if (tty)
+		explore_progress(i, seen.count, t0, true);
+	doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "status", found ? status : code == EXIT_PASS ? "pass" : "error");
+	cJSON_AddStringToObject(doc, "mode", "explore");
+	cJSON_AddStringToObject(doc, "schedule", sched_name(ro->strategy));
+	if (ro->strategy == STRAT_PCT)
+		cJSON_AddNumberToObject(doc, "pctDepth", ro->pct_depth);
+	cJSON_AddItemToObject(doc, "seed", json_u64(ro->seed));
+	cJSON_AddItemToObject(doc, "runs", json_u64(i));
+	cJSON_AddItemToObject(doc, "distinctSchedules", json_u64(seen.count));
+	cJSON_AddItemToObject(doc, "durationMs", json_u64((now_mono_ns() - t0) / 1000000));
+	if (found) {
+		cJSON *f = cJSON_AddObjectToObject(doc, "failure");
+		char *replay = trace_path ? xasprintf("fozzy replay %s", trace_path) : NULL;
+
+		cJSON_AddItemToObject(f, "run", json_u64(i));
+		cJSON_AddItemToObject(f, "seed", json_u64(fail_seed));
+		cJSON_AddStringToObject(f, "status", status);
+		cJSON_AddStringToObject(f, "message", r.message);
+		if (trace_path)
+			cJSON_AddStringToObject(f, "tracePath", trace_path);
+		cJSON_AddStringToObject(f, "artifactsDir", x.rd.path);
+		if (replay)
+			cJSON_AddStringToObject(f, "replay", replay);
+		if (summary)
+			cJSON_AddItemToObject(f, "report", summary), summary = NULL;
+		free(replay);
+		code = trace_path ? status_exit_code(status) : EXIT_ERROR;
+	}
+	if (ro->json) {
+		json_print(doc);
+	} else if (found) {
+		char upper[16];
+		size_t k;
+
+		for (k = 0; status[k] && k < sizeof(upper) - 1; k++)
+			upper[k] = (char)(status[k] >= 'a' && status[k] <= 'z' ? status[k] - 32 : status[k]);
+		upper[k] = 0;
+		fprintf(stderr, "fozzy explore %s\n  run %" PRIu64 " of at most %" PRIu64 " (seed %" PRIu64 ", --schedule %s) failed",
+			upper, i, o->runs, fail_seed, sched_name(ro->strategy));
+		if (r.outcome == SUP_EXITED)
+			fprintf(stderr, ": exit status %d", r.exit_code);
+		else if (r.outcome == SUP_SIGNALED)
+			fprintf(stderr, ": killed by signal %d (SIG%s)", r.signal,
+				sigabbrev_np(r.signal) ? sigabbrev_np(r.signal) : "?");
+		fputc('\n', stderr);
+		if (r.message[0])
+			fprintf(stderr, "  %s\n", r.message);
+		if (r.detail.len)
+			fprintf(stderr, "%.*s", (int)r.detail.len, (const char *)r.detail.data);
+		fprintf(stderr, "  %" PRIu64 " distinct schedules explored in %.1f s\n", seen.count,
+			(double)(now_mono_ns() - t0) / 1e9);
+		if (trace_path)
+			fprintf(stderr, "  trace %s\n  replay with: fozzy replay %s\n", trace_path, trace_path);
+		fprintf(stderr, "  artifacts %s\n", x.rd.path);
+	} else if (code == EXIT_PASS) {
+		fprintf(stderr, "fozzy explore PASS\n  %" PRIu64 " runs, %" PRIu64 " distinct schedules, no failure (--schedule %s, seeds %" PRIu64 "..%" PRIu64 ", %.1f s)\n",
+			i, seen.count, sched_name(ro->strategy), ro->seed, ro->seed + (i ? i - 1 : 0),
+			(double)(now_mono_ns() - t0) / 1e9);
+	}
+	if (found)
+		run_dir_release(&x.rd);
+	sup_result_release(&r);
+	cJSON_Delete(summary);
+	cJSON_Delete(doc);
+	free(trace_path);
+	seen_release(&seen);
+	if (x.runtime)
+		free_runtime_env((char **)x.cfg.envp);
+	free(x.runtime);
+	free(x.exe);
 	return code;
 }

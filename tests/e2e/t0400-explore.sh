@@ -1,0 +1,64 @@
+#!/bin/sh
+# fozzy explore: many schedules until one fails; the failure replays.
+. "$(dirname "$0")/lib.sh"
+
+# field FILE KEY...: a value from a JSON document.
+field() {
+	f=$1
+	shift
+	/usr/bin/python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+for k in sys.argv[2:]:
+    d = d[k]
+print(d)" "$f" "$@"
+}
+
+test_expect_success 'random finds a lost update, the trace replays to the same failure every time' '
+	expect_exit 1 fz explore --seed 1 --runs 300 --json -- "$FIX/race" atomicity >sum 2>/dev/null &&
+	test "$(field sum status)" = fail && test "$(field sum failure status)" = fail &&
+	trace=$(field sum failure tracePath) && test -f "$trace" &&
+	for i in 1 2 3 4 5; do
+		expect_exit 1 fz replay "$trace" >out 2>err && grep -q "replay: match" err &&
+		grep -qx "counter 1 (of 2)" out || return 1
+	done
+'
+test_expect_success 'an order violation (crash) and a lock-order deadlock are found' '
+	expect_exit 4 fz explore --seed 1 --runs 300 -- "$FIX/race" order >out 2>err &&
+	grep -q "fozzy explore CRASH" err && grep -q "SIGSEGV" err && grep -q "replay with: fozzy replay" err &&
+	expect_exit 1 fz explore --seed 1 --runs 300 -- "$FIX/race" deadlock >out 2>err &&
+	grep -q "deadlock: every thread is blocked" err && grep -q "pthread_mutex_lock" err
+'
+test_expect_success 'pct finds the bugs too; the correct program passes the same budget with no false alarm' '
+	expect_exit 1 fz explore --schedule pct --seed 1 --runs 300 -- "$FIX/race" atomicity >/dev/null 2>err &&
+	grep -q "schedule pct" err &&
+	fz explore --schedule pct --seed 1 --runs 100 --json -- "$FIX/race" correct >sum 2>/dev/null &&
+	test "$(field sum status)" = pass && test "$(field sum runs)" = 100 &&
+	fz explore --seed 1 --runs 100 -- "$FIX/race" correct >/dev/null 2>err &&
+	grep -q "100 runs, [0-9]* distinct schedules, no failure" err
+'
+test_expect_success 'fifo, the no-preemption baseline, has one schedule and misses the race' '
+	fz explore --schedule fifo --seed 1 --runs 20 --json -- "$FIX/race" atomicity >sum 2>/dev/null &&
+	test "$(field sum status)" = pass && test "$(field sum distinctSchedules)" = 1
+'
+test_expect_success 'passing runs leave no run folder; the failing run keeps one' '
+	mkdir f && cd f &&
+	fz explore --seed 1 --runs 5 -- "$FIX/race" correct >/dev/null 2>&1 && test -z "$(ls .fozzy/runs)" &&
+	expect_exit 1 fz explore --seed 1 --runs 300 -- "$FIX/race" atomicity >/dev/null 2>&1 &&
+	test "$(ls .fozzy/runs | wc -l)" = 1 && test -f .fozzy/runs/*/trace.fozzy
+'
+test_expect_success '--expect-exit and --expect-stdout are oracles; the same seed gives the same result' '
+	expect_exit 1 fz explore --seed 7 --runs 10 --expect-exit 3 -- "$FIX/exit_code" 0 >/dev/null 2>err &&
+	grep -q "expect-exit 3: the program exited with 0" err &&
+	printf "counter 2 (of 2)\n" >want &&
+	expect_exit 1 fz explore --seed 1 --runs 300 --json --expect-stdout want -- "$FIX/race" atomicity >s1 2>/dev/null &&
+	expect_exit 1 fz explore --seed 1 --runs 300 --json --expect-stdout want -- "$FIX/race" atomicity >s2 2>/dev/null &&
+	test "$(field s1 failure seed)" = "$(field s2 failure seed)" && test "$(field s1 runs)" = "$(field s2 runs)"
+'
+test_expect_success '--time bounds the search; bad options are usage errors' '
+	fz explore --seed 1 --runs 100000 --time 1s -- "$FIX/race" correct >/dev/null 2>err &&
+	grep -q "no failure" err &&
+	expect_exit 2 fz explore --runs 0 -- /bin/true 2>err && grep -q "invalid --runs" err &&
+	expect_exit 2 fz explore --schedule dfs -- /bin/true 2>err && grep -q "invalid --schedule" err &&
+	expect_exit 2 fz explore 2>err && grep -q "missing the program" err
+'
+test_done

@@ -8,6 +8,8 @@
 #  4. a fork + exec + wait loop: cost per child, fozzy vs native
 #  5. fs-heavy: untar 3000 small files and stat them all (find -printf), fozzy --det
 #     (overlay, stat rewriting, sorted getdents) vs native
+#  6. explore: schedules per second on a small 2-thread program, and runs and time to
+#     the first failure for each strategy on the race fixtures
 # Each figure is the best of 3 runs; per-call costs subtract a 0-call run of the same setup.
 cd "$(dirname "$0")/../.." || exit 2
 command -v strace >/dev/null || { echo "bench: strace is needed (apt-get install strace)"; exit 2; }
@@ -76,5 +78,19 @@ def fs_run(prefix):
 FA = [os.path.abspath("fozzy"), "run", "--det", "--seed", "1", "--base-dir", os.path.join(work, "runs"), "--"]
 n_fs, f_fs = fs_run([]), fs_run(FA)
 print(f"untar+stat 3000 files     native {n_fs*1e3:7.1f} ms   fozzy --det {f_fs*1e3:7.1f} ms   ratio {f_fs/n_fs:.1f}x")
+import json
+EX = [os.path.abspath("fozzy"), "--json", "explore", "--seed", "1", "--base-dir", os.path.join(work, "ex")]
+def explore(args):
+    t0 = time.perf_counter()
+    p = subprocess.run(EX + args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return json.loads(p.stdout), time.perf_counter() - t0
+race = os.path.abspath("fixtures/race")
+d, t = explore(["--runs", "100", "--", race, "correct"])
+print(f"explore, 2 threads        {d['runs']} runs in {t:.2f} s: {d['runs']/t:.0f} schedules/s ({d['distinctSchedules']} distinct; goal >= 500/s needs --jobs, not built)")
+for strat in ("random", "pct", "fifo"):
+    for bug in ("atomicity", "order", "deadlock"):
+        d, t = explore(["--schedule", strat, "--runs", "300", "--", race, bug])
+        got = f"found at run {d['failure']['run']} in {t:.2f} s" if d.get("failure") else f"not found in {d['runs']} runs ({t:.1f} s)"
+        print(f"  {strat:<7} {bug:<10} {got}")
 shutil.rmtree(work, ignore_errors=True)
 PY

@@ -51,6 +51,7 @@ struct explore_opts {
 	uint64_t time_ns;          /* and at most this long in real time; 0: no limit */
 	int expect_exit;           /* -1: any exit 0 passes */
 	const char *expect_stdout; /* file the output must equal, or NULL */
+	unsigned jobs;             /* worker processes; the result does not depend on it */
 };
 
 /* Fill o with the defaults. */

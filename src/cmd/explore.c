@@ -14,7 +14,7 @@
 #include "fozzy/util.h"
 
 const char explore_usage[] =
-	"usage: fozzy explore [--schedule S] [--seed N] [--runs N] [--time DUR] [--json]\n"
+	"usage: fozzy explore [--schedule S] [--seed N] [--runs N] [--time DUR] [--jobs N] [--json]\n"
 	"                     -- CMD [ARGS...]\n"
 	"\n"
 	"Run CMD under --det again and again, each run under another schedule (run i\n"
@@ -28,6 +28,8 @@ const char explore_usage[] =
 	"  --seed N            seed of the first run (default: random)\n"
 	"  --runs N            at most N runs (default 500)\n"
 	"  --time DUR          and at most DUR of real time, e.g. 30s, 5m\n"
+	"  --jobs N            run N schedules at a time in worker processes; the\n"
+	"                      result for a seed does not depend on N (default 1)\n"
 	"  --expect-exit N     a run passes only if the program exits with N\n"
 	"  --expect-stdout F   a run passes only if its stdout equals file F\n"
 	"  --timeout DUR       virtual-time limit of each run\n"
@@ -45,7 +47,7 @@ const char explore_usage[] =
 
 enum { OPT_SCHEDULE = 1, OPT_PCT_DEPTH, OPT_SEED, OPT_RUNS, OPT_TIME, OPT_EXPECT_EXIT,
        OPT_EXPECT_STDOUT, OPT_TIMEOUT, OPT_WALL, OPT_RECORD, OPT_CPUS, OPT_PIDS_MAX, OPT_NO_RT,
-       OPT_BASE };
+       OPT_BASE, OPT_JOBS };
 
 int cmd_explore(int argc, char **argv)
 {
@@ -64,6 +66,7 @@ int cmd_explore(int argc, char **argv)
 		{ "pids-max", required_argument, NULL, OPT_PIDS_MAX },
 		{ "no-rt", no_argument, NULL, OPT_NO_RT },
 		{ "base-dir", required_argument, NULL, OPT_BASE },
+		{ "jobs", required_argument, NULL, OPT_JOBS },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -96,7 +99,7 @@ int cmd_explore(int argc, char **argv)
 			o.run.seed_given = true;
 			break;
 		case OPT_RUNS:
-			if (parse_u64(optarg, &o.runs) || !o.runs)
+			if (parse_u64(optarg, &o.runs) || !o.runs || o.runs > 100000000)
 				return usage_error("explore ", "invalid --runs '%s': expected a positive integer", optarg);
 			break;
 		case OPT_TIME:
@@ -134,6 +137,11 @@ int cmd_explore(int argc, char **argv)
 			break;
 		case OPT_NO_RT:
 			o.run.no_rt = true;
+			break;
+		case OPT_JOBS:
+			if (parse_u64(optarg, &v) || v < 1 || v > 64)
+				return usage_error("explore ", "invalid --jobs '%s': expected 1 to 64", optarg);
+			o.jobs = (unsigned)v;
 			break;
 		case OPT_BASE:
 			o.run.base_dir = optarg;

@@ -5,6 +5,9 @@
  * run folder, report.json, trace.fozzy, human or JSON summary, exit code.
  */
 #include <elf.h>
+#include <sys/wait.h>
+#include <sched.h>
+#include <poll.h>
 #include <seccomp.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -986,19 +989,277 @@ static void explore_progress(uint64_t runs, uint64_t distinct, uint64_t t0, bool
 		runs, secs > 0 ? (double)runs / secs : 0.0, distinct, secs, done ? "\n" : "");
 }
 
+/* What one run of explore tells the coordinator; fixed size, as it crosses a pipe from a worker. */
+struct explore_run {
+	uint64_t index, interleaving, steps;
+	int failed; /* 0 pass, 1 failed, -1 fozzy could not run it */
+	int outcome, exit_code, signal;
+	char status[16];
+	char message[512];
+	char detail[2048];
+	char trace[1024];
+	char dir[1024];
+};
+
+struct explore_ctx {
+	const struct explore_opts *o;
+	struct run_ctx x;
+	uint64_t want_hash, want_len;
+	struct explore_slot {    /* per run index: enough to count and to find the first failure */
+		uint64_t interleaving;
+		int8_t failed;
+		bool ran;
+	} *slots;
+	uint64_t done;           /* slots below this may have run */
+	struct explore_run fail; /* the failure of the lowest index so far (fail.failed != 0) */
+};
+
+/* Take the result of one run: keep the lowest failure, drop the folders of the others. */
+static void explore_take(struct explore_ctx *e, const struct explore_run *out)
+{
+	struct explore_slot *sl = &e->slots[out->index];
+
+	sl->ran = true;
+	sl->failed = (int8_t)out->failed;
+	sl->interleaving = out->interleaving;
+	if (out->index + 1 > e->done)
+		e->done = out->index + 1;
+	if (!out->failed)
+		return;
+	if (e->fail.failed && e->fail.index < out->index) {
+		if (out->dir[0])
+			remove_tree(out->dir);
+		return;
+	}
+	if (e->fail.failed && e->fail.dir[0])
+		remove_tree(e->fail.dir);
+	e->fail = *out;
+}
+
+/* Run number `index` (seed base+index); a failing run keeps its folder and trace. */
+static void explore_one(struct explore_ctx *e, uint64_t index, struct explore_run *out)
+{
+	struct run_ctx *x = &e->x;
+	struct sup_result r = { 0 };
+	cJSON *summary = NULL;
+	const char *status;
+	char *trace;
+
+	memset(out, 0, sizeof(*out));
+	out->index = index;
+	out->failed = -1;
+	x->cfg.seed = e->o->run.seed + index;
+	if (run_dir_create(&x->rd, e->o->run.base_dir))
+		return;
+	x->cfg.run_dir = x->rd.path;
+	if (sup_run(&x->cfg, &r)) {
+		remove_tree(x->rd.path);
+		run_dir_release(&x->rd);
+		sup_result_release(&r);
+		return;
+	}
+	out->interleaving = interleaving_hash(&r.stream);
+	out->steps = r.sched_steps;
+	status = explore_verdict(e->o, &r, e->want_hash, e->want_len);
+	if (!strcmp(status, "pass") && r.preemptions && x->strict) {
+		status = "error";
+		snprintf(r.message, sizeof(r.message),
+			 "strict mode: the run was preempted in user space, so it cannot be replayed; --unsafe accepts it");
+	}
+	snprintf(out->status, sizeof(out->status), "%s", status);
+	out->outcome = (int)r.outcome;
+	out->exit_code = r.exit_code;
+	out->signal = r.signal;
+	snprintf(out->message, sizeof(out->message), "%s", r.message);
+	snprintf(out->detail, sizeof(out->detail), "%.*s", (int)(r.detail.len < sizeof(out->detail) ? r.detail.len : sizeof(out->detail) - 1),
+		 r.detail.data ? (const char *)r.detail.data : "");
+	out->failed = 0;
+	if (strcmp(status, "pass")) {
+		out->failed = 1;
+		trace = write_artifacts(x, &r, NULL, status, NULL, &summary);
+		snprintf(out->trace, sizeof(out->trace), "%s", trace ? trace : "");
+		snprintf(out->dir, sizeof(out->dir), "%s", x->rd.path);
+		free(trace);
+		cJSON_Delete(summary);
+	} else {
+		remove_tree(x->rd.path);
+	}
+	run_dir_release(&x->rd);
+	sup_result_release(&r);
+}
+
+static int read_full(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = read(fd, (char *)p + got, n - got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *p, size_t n)
+{
+	size_t put = 0;
+
+	while (put < n) {
+		ssize_t k = write(fd, (const char *)p + put, n - put);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		put += (size_t)k;
+	}
+	return 0;
+}
+
+struct worker {
+	pid_t pid;
+	int req, resp;   /* parent's ends */
+	bool busy;
+};
+
+/* A worker: runs the indices it is sent until its request pipe closes. */
+static void NORETURN_worker(struct explore_ctx *e, int req, int resp, unsigned cpu) __attribute__((noreturn));
+static void NORETURN_worker(struct explore_ctx *e, int req, int resp, unsigned cpu)
+{
+	struct explore_run out;
+	uint64_t index;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	while (!read_full(req, &index, sizeof(index))) {
+		explore_one(e, index, &out);
+		if (write_full(resp, &out, sizeof(out)))
+			break;
+	}
+	_exit(0);
+}
+
+/*
+ * Runs 1..o->runs-1 on `jobs` worker processes, handed out in index order.
+ * The result is the same for any number of workers: the failure reported is
+ * the one of the lowest index, and no index above it counts.
+ */
+static void explore_parallel(struct explore_ctx *e, unsigned jobs, uint64_t t0)
+{
+	const struct explore_opts *o = e->o;
+	struct worker *w = xcalloc(jobs, sizeof(*w));
+	struct pollfd *pf = xcalloc(jobs, sizeof(*pf));
+	uint64_t next = 1, min_fail = UINT64_MAX, busy = 0;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned k;
+
+	fflush(NULL);
+	for (k = 0; k < jobs; k++) {
+		int a[2], b[2];
+
+		if (pipe2(a, O_CLOEXEC) || pipe2(b, O_CLOEXEC))
+			break;
+		w[k].pid = fork();
+		if (w[k].pid == 0) {
+			unsigned j;
+
+			/* The other workers' pipe ends: held here, their workers would never see EOF. */
+			for (j = 0; j < k; j++) {
+				close(w[j].req);
+				close(w[j].resp);
+			}
+			close(a[1]);
+			close(b[0]);
+			NORETURN_worker(e, a[0], b[1], (unsigned)(k % (unsigned)(ncpu > 0 ? ncpu : 1)));
+		}
+		close(a[0]);
+		close(b[1]);
+		w[k].req = a[1];
+		w[k].resp = b[0];
+		if (w[k].pid < 0) {
+			close(w[k].req);
+			close(w[k].resp);
+			w[k].req = w[k].resp = -1;
+		}
+	}
+	for (;;) {
+		bool time_up = o->time_ns && now_mono_ns() - t0 >= o->time_ns;
+
+		for (k = 0; k < jobs; k++) {
+			if (w[k].req < 0 || w[k].busy || next >= o->runs || next > min_fail || time_up)
+				continue;
+			if (write_full(w[k].req, &next, sizeof(next))) {
+				close(w[k].req);
+				w[k].req = -1;
+				continue;
+			}
+			w[k].busy = true;
+			busy++;
+			next++;
+		}
+		if (!busy)
+			break;
+		for (k = 0; k < jobs; k++) {
+			pf[k].fd = w[k].busy ? w[k].resp : -1;
+			pf[k].events = POLLIN;
+			pf[k].revents = 0;
+		}
+		if (poll(pf, jobs, -1) < 0 && errno != EINTR)
+			break;
+		for (k = 0; k < jobs; k++) {
+			struct explore_run out;
+
+			if (!(pf[k].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			w[k].busy = false;
+			busy--;
+			if (read_full(w[k].resp, &out, sizeof(out))) {
+				close(w[k].req);
+				w[k].req = -1;
+				continue;
+			}
+			if (out.index >= o->runs)
+				continue;
+			explore_take(e, &out);
+			if (out.failed && out.index < min_fail)
+				min_fail = out.index;
+		}
+	}
+	for (k = 0; k < jobs; k++) {
+		if (w[k].req >= 0)
+			close(w[k].req);
+		if (w[k].resp >= 0)
+			close(w[k].resp);
+		if (w[k].pid > 0)
+			while (waitpid(w[k].pid, NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+	free(pf);
+	free(w);
+}
+
 int mode_explore(const struct explore_opts *o)
 {
 	const struct run_opts *ro = &o->run;
-	struct run_ctx x = { .mode = "explore", .json = ro->json, .strict = ro->strict };
+	struct explore_ctx e = { .o = o };
+	struct run_ctx *x = &e.x;
 	struct seen_map seen = { 0 };
-	uint64_t t0 = now_mono_ns(), last_tick = 0, i, want_hash = 0, want_len = 0, fail_seed = 0;
-	bool tty = !ro->json && isatty(STDERR_FILENO), found = false;
-	char cwd[PATH_MAX], *trace_path = NULL;
-	cJSON *summary = NULL, *doc;
-	struct sup_result r = { 0 };
-	const char *status = "pass";
+	uint64_t t0 = now_mono_ns(), last_tick = 0, i, runs = 0;
+	bool tty = !ro->json && isatty(STDERR_FILENO);
+	struct explore_run *fail = NULL, one;
+	cJSON *doc;
+	char cwd[PATH_MAX];
 	int code = EXIT_PASS;
 
+	x->mode = "explore";
+	x->json = ro->json;
+	x->strict = ro->strict;
 	if (o->expect_stdout) {
 		struct buf b = { 0 };
 
@@ -1006,147 +1267,160 @@ int mode_explore(const struct explore_opts *o)
 			error("cannot read --expect-stdout file '%s': %s", o->expect_stdout, strerror(errno));
 			return EXIT_ERROR;
 		}
-		want_hash = XXH3_64bits(b.data, b.len);
-		want_len = b.len;
+		e.want_hash = XXH3_64bits(b.data, b.len);
+		e.want_len = b.len;
 		buf_release(&b);
 	}
-	x.exe = program_or_error(ro->cmd[0]);
-	if (!x.exe)
+	x->exe = program_or_error(ro->cmd[0]);
+	if (!x->exe)
 		return EXIT_ERROR;
-	if (hash_file(x.exe, x.exe_hash) || !getcwd(cwd, sizeof(cwd))) {
-		error("cannot read '%s' or the working directory: %s", x.exe, strerror(errno));
-		free(x.exe);
+	if (hash_file(x->exe, x->exe_hash) || !getcwd(cwd, sizeof(cwd))) {
+		error("cannot read '%s' or the working directory: %s", x->exe, strerror(errno));
+		free(x->exe);
 		return EXIT_ERROR;
 	}
-	x.user_env = environ;
+	x->user_env = environ;
 	if (ro->no_rt)
-		x.runtime_note = "syscalls only (--no-rt)";
-	else if (!is_dynamic(x.exe))
-		x.runtime_note = "syscalls only: a static binary cannot preload libfozzy-rt";
-	else if (!(x.runtime = find_runtime()))
-		x.runtime_note = "syscalls only: libfozzy-rt.so was not found (set FOZZY_RT)";
-	x.cfg = (struct sup_config){
-		.exe = x.exe, .argv = ro->cmd, .envp = environ, .cwd = cwd,
+		x->runtime_note = "syscalls only (--no-rt)";
+	else if (!is_dynamic(x->exe))
+		x->runtime_note = "syscalls only: a static binary cannot preload libfozzy-rt";
+	else if (!(x->runtime = find_runtime()))
+		x->runtime_note = "syscalls only: libfozzy-rt.so was not found (set FOZZY_RT)";
+	x->cfg = (struct sup_config){
+		.exe = x->exe, .argv = ro->cmd, .envp = environ, .cwd = cwd,
 		.det = true, .epoch_ns = ro->epoch_ns, .cpus = ro->cpus,
 		.timeout_ns = ro->timeout_ns, .wall_guard_ns = ro->wall_timeout_ns,
 		.strategy = ro->strategy, .pct_depth = ro->pct_depth, .hide_dir = ro->base_dir,
 		.pids_max = ro->pids_max ? ro->pids_max : 1024, .out_fd = -1, .err_fd = -1,
 	};
-	if (x.runtime)
-		x.cfg.envp = env_with_runtime(environ, x.runtime);
-	for (i = 0; i < o->runs; i++) {
-		if (o->time_ns && i && now_mono_ns() - t0 >= o->time_ns)
-			break;
-		/* Run i has seed base+i: `fozzy run --det --seed` of it gives the same run. */
-		x.cfg.seed = ro->seed + i;
-		if (run_dir_create(&x.rd, ro->base_dir)) {
-			code = EXIT_ERROR;
-			break;
+	if (x->runtime)
+		x->cfg.envp = env_with_runtime(environ, x->runtime);
+	e.slots = xcalloc(o->runs, sizeof(*e.slots));
+	/* Run 0 alone: pct draws the change points of every later run over its length (k). */
+	explore_one(&e, 0, &one);
+	explore_take(&e, &one);
+	if (one.steps)
+		x->cfg.pct_steps = one.steps;
+	if (!one.failed && o->runs > 1) {
+		if (o->jobs > 1) {
+			explore_parallel(&e, o->jobs, t0);
+		} else {
+			for (i = 1; i < o->runs; i++) {
+				if (o->time_ns && now_mono_ns() - t0 >= o->time_ns)
+					break;
+				explore_one(&e, i, &one);
+				explore_take(&e, &one);
+				if (one.failed)
+					break;
+				seen_number(&seen, one.interleaving, 0);
+				if (tty && now_mono_ns() - last_tick > 100000000ULL) {
+					last_tick = now_mono_ns();
+					explore_progress(i + 1, seen.count, t0, false);
+				}
+			}
 		}
-		x.cfg.run_dir = x.rd.path;
-		if (sup_run(&x.cfg, &r)) {
-			code = EXIT_ERROR;
-			remove_tree(x.rd.path);
-			run_dir_release(&x.rd);
+	}
+	/* The verdict: the first failing index, and nothing after it, whatever the number of jobs. */
+	seen_release(&seen);
+	for (i = 0; i < e.done; i++) {
+		if (!e.slots[i].ran)
+			break; /* not run: the time was up */
+		seen_number(&seen, e.slots[i].interleaving, 0);
+		runs = i + 1;
+		if (e.slots[i].failed) {
+			fail = &e.fail;
 			break;
-		}
-		seen_number(&seen, interleaving_hash(&r.stream), 0);
-		/* pct draws its change points over the program's length, learnt from the runs so far */
-		if (r.sched_steps > x.cfg.pct_steps)
-			x.cfg.pct_steps = r.sched_steps;
-		status = explore_verdict(o, &r, want_hash, want_len);
-		if (!strcmp(status, "pass") && r.preemptions && x.strict) {
-			status = "error";
-			snprintf(r.message, sizeof(r.message),
-				 "strict mode: run %" PRIu64 " was preempted in user space, so it cannot be replayed; --unsafe accepts it", i + 1);
-		}
-		if (strcmp(status, "pass")) {
-			found = true;
-			fail_seed = x.cfg.seed;
-			trace_path = write_artifacts(&x, &r, ro->record, status, NULL, &summary);
-			i++;
-			break;
-		}
-		remove_tree(x.rd.path);
-		run_dir_release(&x.rd);
-		sup_result_release(&r);
-		memset(&r, 0, sizeof(r));
-		if (tty && now_mono_ns() - last_tick > 100000000ULL) {
-			last_tick = now_mono_ns();
-			explore_progress(i + 1, seen.count, t0, false);
 		}
 	}
 	if (tty)
-		explore_progress(i, seen.count, t0, true);
+		explore_progress(runs, seen.count, t0, true);
 	doc = cJSON_CreateObject();
-	cJSON_AddStringToObject(doc, "status", found ? status : code == EXIT_PASS ? "pass" : "error");
+	if (fail && fail->failed < 0) {
+		code = EXIT_ERROR;
+		cJSON_AddStringToObject(doc, "status", "error");
+	} else {
+		cJSON_AddStringToObject(doc, "status", fail ? fail->status : "pass");
+	}
 	cJSON_AddStringToObject(doc, "mode", "explore");
 	cJSON_AddStringToObject(doc, "schedule", sched_name(ro->strategy));
 	if (ro->strategy == STRAT_PCT)
 		cJSON_AddNumberToObject(doc, "pctDepth", ro->pct_depth);
 	cJSON_AddItemToObject(doc, "seed", json_u64(ro->seed));
-	cJSON_AddItemToObject(doc, "runs", json_u64(i));
+	cJSON_AddNumberToObject(doc, "jobs", o->jobs > 1 ? o->jobs : 1);
+	cJSON_AddItemToObject(doc, "runs", json_u64(runs));
 	cJSON_AddItemToObject(doc, "distinctSchedules", json_u64(seen.count));
 	cJSON_AddItemToObject(doc, "durationMs", json_u64((now_mono_ns() - t0) / 1000000));
-	if (found) {
-		cJSON *f = cJSON_AddObjectToObject(doc, "failure");
-		char *replay = trace_path ? xasprintf("fozzy replay %s", trace_path) : NULL;
+	if (fail && fail->failed > 0) {
+		cJSON *f = cJSON_AddObjectToObject(doc, "failure"), *rep;
+		char *path = xasprintf("%s/report.json", fail->dir);
+		struct buf b = { 0 };
 
-		cJSON_AddItemToObject(f, "run", json_u64(i));
-		cJSON_AddItemToObject(f, "seed", json_u64(fail_seed));
-		cJSON_AddStringToObject(f, "status", status);
-		cJSON_AddStringToObject(f, "message", r.message);
-		if (trace_path)
-			cJSON_AddStringToObject(f, "tracePath", trace_path);
-		cJSON_AddStringToObject(f, "artifactsDir", x.rd.path);
-		if (replay)
+		cJSON_AddItemToObject(f, "run", json_u64(fail->index + 1));
+		cJSON_AddItemToObject(f, "seed", json_u64(ro->seed + fail->index));
+		cJSON_AddStringToObject(f, "status", fail->status);
+		cJSON_AddStringToObject(f, "message", fail->message);
+		if (fail->trace[0]) {
+			char *replay = xasprintf("fozzy replay %s", fail->trace);
+
+			cJSON_AddStringToObject(f, "tracePath", fail->trace);
 			cJSON_AddStringToObject(f, "replay", replay);
-		if (summary)
-			cJSON_AddItemToObject(f, "report", summary), summary = NULL;
-		free(replay);
-		code = trace_path ? status_exit_code(status) : EXIT_ERROR;
+			free(replay);
+		}
+		cJSON_AddStringToObject(f, "artifactsDir", fail->dir);
+		if (!read_file(path, &b) && (rep = cJSON_ParseWithLength((const char *)b.data, b.len)))
+			cJSON_AddItemToObject(f, "report", rep);
+		buf_release(&b);
+		free(path);
+		code = fail->trace[0] ? status_exit_code(fail->status) : EXIT_ERROR;
+		if (ro->record && fail->trace[0]) {
+			struct buf t = { 0 };
+
+			if (read_file(fail->trace, &t) || write_file_atomic(ro->record, t.data, t.len)) {
+				error("cannot write --record '%s': %s", ro->record, strerror(errno));
+				code = EXIT_ERROR;
+			}
+			buf_release(&t);
+		}
 	}
 	if (ro->json) {
 		json_print(doc);
-	} else if (found) {
+	} else if (fail && fail->failed > 0) {
 		char upper[16];
 		size_t k;
 
-		for (k = 0; status[k] && k < sizeof(upper) - 1; k++)
-			upper[k] = (char)(status[k] >= 'a' && status[k] <= 'z' ? status[k] - 32 : status[k]);
+		for (k = 0; fail->status[k] && k < sizeof(upper) - 1; k++)
+			upper[k] = (char)(fail->status[k] >= 'a' && fail->status[k] <= 'z' ? fail->status[k] - 32 : fail->status[k]);
 		upper[k] = 0;
 		fprintf(stderr, "fozzy explore %s\n  run %" PRIu64 " of at most %" PRIu64 " (seed %" PRIu64 ", --schedule %s) failed",
-			upper, i, o->runs, fail_seed, sched_name(ro->strategy));
-		if (r.outcome == SUP_EXITED)
-			fprintf(stderr, ": exit status %d", r.exit_code);
-		else if (r.outcome == SUP_SIGNALED)
-			fprintf(stderr, ": killed by signal %d (SIG%s)", r.signal,
-				sigabbrev_np(r.signal) ? sigabbrev_np(r.signal) : "?");
+			upper, fail->index + 1, o->runs, ro->seed + fail->index, sched_name(ro->strategy));
+		if (fail->outcome == SUP_EXITED)
+			fprintf(stderr, ": exit status %d", fail->exit_code);
+		else if (fail->outcome == SUP_SIGNALED)
+			fprintf(stderr, ": killed by signal %d (SIG%s)", fail->signal,
+				sigabbrev_np(fail->signal) ? sigabbrev_np(fail->signal) : "?");
 		fputc('\n', stderr);
-		if (r.message[0])
-			fprintf(stderr, "  %s\n", r.message);
-		if (r.detail.len)
-			fprintf(stderr, "%.*s", (int)r.detail.len, (const char *)r.detail.data);
+		if (fail->message[0])
+			fprintf(stderr, "  %s\n", fail->message);
+		if (fail->detail[0])
+			fprintf(stderr, "%s", fail->detail);
 		fprintf(stderr, "  %" PRIu64 " distinct schedules explored in %.1f s\n", seen.count,
 			(double)(now_mono_ns() - t0) / 1e9);
-		if (trace_path)
-			fprintf(stderr, "  trace %s\n  replay with: fozzy replay %s\n", trace_path, trace_path);
-		fprintf(stderr, "  artifacts %s\n", x.rd.path);
+		if (fail->trace[0])
+			fprintf(stderr, "  trace %s\n  replay with: fozzy replay %s\n", fail->trace, fail->trace);
+		fprintf(stderr, "  artifacts %s\n", fail->dir);
 	} else if (code == EXIT_PASS) {
 		fprintf(stderr, "fozzy explore PASS\n  %" PRIu64 " runs, %" PRIu64 " distinct schedules, no failure (--schedule %s, seeds %" PRIu64 "..%" PRIu64 ", %.1f s)\n",
-			i, seen.count, sched_name(ro->strategy), ro->seed, ro->seed + (i ? i - 1 : 0),
+			runs, seen.count, sched_name(ro->strategy), ro->seed, ro->seed + (runs ? runs - 1 : 0),
 			(double)(now_mono_ns() - t0) / 1e9);
+	} else {
+		error("explore: fozzy could not run the program (run %" PRIu64 ")", fail ? fail->index + 1 : 0);
 	}
-	if (found)
-		run_dir_release(&x.rd);
-	sup_result_release(&r);
-	cJSON_Delete(summary);
 	cJSON_Delete(doc);
-	free(trace_path);
+	free(e.slots);
 	seen_release(&seen);
-	if (x.runtime)
-		free_runtime_env((char **)x.cfg.envp);
-	free(x.runtime);
-	free(x.exe);
+	if (x->runtime)
+		free_runtime_env((char **)x->cfg.envp);
+	free(x->runtime);
+	free(x->exe);
 	return code;
 }

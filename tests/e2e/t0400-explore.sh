@@ -61,4 +61,19 @@ test_expect_success '--time bounds the search; bad options are usage errors' '
 	expect_exit 2 fz explore --schedule dfs -- /bin/true 2>err && grep -q "invalid --schedule" err &&
 	expect_exit 2 fz explore 2>err && grep -q "missing the program" err
 '
+test_expect_success '--jobs 2 and 3 give the same result as --jobs 1 for a seed, and leave no worker behind' '
+	for j in 1 2 3; do
+		expect_exit 1 fz explore --seed 1 --runs 300 --jobs $j --json -- "$FIX/race" atomicity >j$j 2>/dev/null || return 1
+	done &&
+	for j in 2 3; do
+		test "$(field j$j failure seed)" = "$(field j1 failure seed)" &&
+		test "$(field j$j runs)" = "$(field j1 runs)" &&
+		test "$(field j$j distinctSchedules)" = "$(field j1 distinctSchedules)" || return 1
+	done &&
+	fz explore --seed 1 --runs 40 --jobs 2 --json -- "$FIX/race" correct >p2 2>/dev/null &&
+	fz explore --seed 1 --runs 40 --json -- "$FIX/race" correct >p1 2>/dev/null &&
+	test "$(field p2 distinctSchedules)" = "$(field p1 distinctSchedules)" && test "$(field p2 runs)" = 40 &&
+	! pgrep -f "explore --seed 1 --runs" >/dev/null &&
+	expect_exit 2 fz explore --jobs 0 -- /bin/true 2>err && grep -q "invalid --jobs" err
+'
 test_done

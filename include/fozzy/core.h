@@ -33,6 +33,9 @@ struct sup_config {
 	enum sched_strategy strategy; /* who runs next at each scheduling point */
 	unsigned pct_depth;           /* pct: d */
 	uint64_t pct_steps;           /* pct: k, the range change points are drawn from (0: default) */
+	const struct fault_plan *faults; /* syscall faults to inject (under det), or NULL */
+	const struct sup_guide *guide; /* shrink: the preemptions to make; none elsewhere */
+	size_t guide_len;
 	const char *hide_dir;   /* artifacts root, hidden from the program */
 	unsigned pids_max;      /* live threads of the whole tree; 0: the default (1024) */
 	bool host_net;          /* --net host (never with det): the host's network */
@@ -67,6 +70,14 @@ struct sup_result {
 	uint64_t processes;     /* processes that ran */
 	uint64_t switches;      /* baton passes between threads */
 	uint64_t sched_steps;   /* scheduling points (pct's k for the next run of explore) */
+	struct buf picks;       /* struct sup_pick per scheduling decision (n > 1); owned */
+	uint64_t fault_seen[FC_N]; /* calls of each fault class (explore chooses N among them) */
+	struct sup_fault {      /* faults injected */
+		struct fault_rule rule;
+		uint32_t tid;
+		uint64_t event;
+	} faults[FAULT_MAX_RULES];
+	unsigned nfaults;
 	uint64_t preemptions;   /* threads interrupted in user space: the run is degraded */
 	uint64_t policy_hash;   /* XXH3-64 of the policy the filter was built from */
 	bool tsc_untrapped;     /* this machine cannot trap rdtsc: TSC reads are the host's */
@@ -90,6 +101,25 @@ struct sup_result {
  * Release res with sup_result_release().
  */
 int sup_run(const struct sup_config *cfg, struct sup_result *res);
+
+/* One scheduling decision among several runnable threads, as shrink sees it. */
+struct sup_pick {
+	uint32_t pick;     /* index among the runnable threads */
+	uint32_t dflt;     /* the pick without a preemption: the current thread, or the next after a yield */
+	uint32_t from, to; /* virtual tids: the thread that was running (0: none), the one picked */
+	uint64_t step;     /* from's own count of decisions (from 0: the count of such decisions) */
+	uint64_t event;    /* events before it */
+};
+
+/*
+ * A preemption for shrink to make: when thread `from` reaches its step-th
+ * scheduling decision, switch to `to`. Named by the thread's own count, a
+ * preemption keeps its place when others before it are dropped.
+ */
+struct sup_guide {
+	uint32_t from, to;
+	uint64_t step;
+};
 void sup_result_release(struct sup_result *res);
 
 /* Does rdtsc fault under PR_TSC_SIGSEGV on this machine? (cached) */
@@ -127,6 +157,7 @@ struct proc;
 struct tracee {
 	pid_t pid;                     /* host tid */
 	uint32_t vtid;                 /* thread id as logged: creation order, 1 = first */
+	uint64_t nsched;               /* scheduling decisions taken while it held the baton */
 	struct user_regs_struct regs;  /* valid at a stop */
 	bool regs_dirty;               /* write back before resuming */
 	struct sup *sup;

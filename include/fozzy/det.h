@@ -138,4 +138,34 @@ void sched_release(struct sched *s);
  */
 unsigned sched_pick(struct sched *s, const uint32_t *vtids, unsigned n, int cur, bool yielded);
 
+/* ---- fault plans (src/det/faults.c) ---- */
+
+enum fault_class { FC_READ, FC_WRITE, FC_OPEN, FC_FSYNC, FC_CONNECT, FC_SEND, FC_RECV, FC_N };
+enum fault_kind { FK_ERRNO, FK_SHORT, FK_KILL };
+#define FAULT_MAX_RULES 8
+
+struct fault_rule {
+	unsigned cls;       /* enum fault_class */
+	unsigned kind;      /* enum fault_kind */
+	int err;            /* FK_ERRNO */
+	uint64_t nth;       /* the n-th call of the class (from 1); 0: to be chosen (explore) */
+};
+
+struct fault_plan {
+	struct fault_rule r[FAULT_MAX_RULES];
+	unsigned n;
+};
+
+/* "write:EIO@2,fsync:EIO,read:short@1": 0, or -1 with a reason in why. */
+int fault_plan_parse(const char *spec, struct fault_plan *p, char *why, size_t whylen);
+void fault_plan_format(const struct fault_plan *p, char *out, size_t n);
+void fault_rule_format(const struct fault_rule *r, char *out, size_t n);
+/* The class of a syscall (enum fault_class), or -1. */
+int fault_class_of(uint32_t nr);
+const char *fault_class_name(int cls);
+/* The rule that fires at the nth call of class cls, or NULL. */
+const struct fault_rule *fault_match(const struct fault_plan *p, int cls, uint64_t nth);
+/* Give each rule without @N a call in [1, seen[class]], from the seed. */
+void fault_plan_choose(struct fault_plan *p, const uint64_t seen[FC_N], uint64_t seed);
+
 #endif

@@ -11,6 +11,8 @@
 
 #include "fozzy/det.h"
 
+struct cJSON;
+
 struct run_opts {
 	bool det;
 	bool seed_given;
@@ -22,6 +24,7 @@ struct run_opts {
 	uint64_t wall_timeout_ns;  /* real-time guard */
 	unsigned pids_max;         /* threads of the tree; 0: default */
 	bool host_net;             /* --net host */
+	const char *faults;        /* --faults SPEC, or NULL */
 	unsigned cpus;
 	uint64_t epoch_ns;
 	enum sched_strategy strategy;
@@ -52,17 +55,31 @@ struct explore_opts {
 	int expect_exit;           /* -1: any exit 0 passes */
 	const char *expect_stdout; /* file the output must equal, or NULL */
 	unsigned jobs;             /* worker processes; the result does not depend on it */
+	bool shrink;               /* shrink the failure found */
+	uint64_t shrink_budget_ns;
+};
+
+struct shrink_opts {
+	const char *trace;
+	const char *out;           /* default: shrunk.fozzy beside the trace */
+	uint64_t budget_ns;        /* real time to spend (default 60 s) */
+	uint64_t wall_timeout_ns;
+	const char *base_dir;
+	bool json;
+	struct cJSON **result;     /* set: hand the summary over here, print nothing */
 };
 
 /* Fill o with the defaults. */
 void run_opts_init(struct run_opts *o);
 void replay_opts_init(struct replay_opts *o);
 void explore_opts_init(struct explore_opts *o);
+void shrink_opts_init(struct shrink_opts *o);
 
 /* Return an exit code (enum fozzy_exit). Errors are reported before returning. */
 int mode_run(const struct run_opts *o);
 int mode_replay(const struct replay_opts *o);
 int mode_explore(const struct explore_opts *o);
+int mode_shrink(const struct shrink_opts *o);
 
 /* Resolve a command name through PATH to an absolute, existing executable. */
 char *resolve_program(const char *name);

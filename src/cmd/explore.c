@@ -14,7 +14,8 @@
 #include "fozzy/util.h"
 
 const char explore_usage[] =
-	"usage: fozzy explore [--schedule S] [--seed N] [--runs N] [--time DUR] [--jobs N] [--json]\n"
+	"usage: fozzy explore [--schedule S] [--seed N] [--runs N] [--time DUR] [--jobs N] [--shrink]\n"
+	"                     [--json]\n"
 	"                     -- CMD [ARGS...]\n"
 	"\n"
 	"Run CMD under --det again and again, each run under another schedule (run i\n"
@@ -28,6 +29,11 @@ const char explore_usage[] =
 	"  --seed N            seed of the first run (default: random)\n"
 	"  --runs N            at most N runs (default 500)\n"
 	"  --time DUR          and at most DUR of real time, e.g. 30s, 5m\n"
+	"  --faults SPEC       syscall faults, CLASS:WHAT[@N],... as for fozzy run; without\n"
+	"                      @N, each run but the first fails a call chosen from its seed\n"
+	"                      among those of the class the first run made\n"
+	"  --shrink            shrink the failure found (see fozzy shrink)\n"
+	"  --shrink-budget DUR real time shrink may spend (default 60s)\n"
 	"  --jobs N            run N schedules at a time in worker processes; the\n"
 	"                      result for a seed does not depend on N (default 1)\n"
 	"  --expect-exit N     a run passes only if the program exits with N\n"
@@ -47,7 +53,7 @@ const char explore_usage[] =
 
 enum { OPT_SCHEDULE = 1, OPT_PCT_DEPTH, OPT_SEED, OPT_RUNS, OPT_TIME, OPT_EXPECT_EXIT,
        OPT_EXPECT_STDOUT, OPT_TIMEOUT, OPT_WALL, OPT_RECORD, OPT_CPUS, OPT_PIDS_MAX, OPT_NO_RT,
-       OPT_BASE, OPT_JOBS };
+       OPT_BASE, OPT_JOBS, OPT_SHRINK, OPT_SHRINK_BUDGET, OPT_FAULTS };
 
 int cmd_explore(int argc, char **argv)
 {
@@ -67,6 +73,9 @@ int cmd_explore(int argc, char **argv)
 		{ "no-rt", no_argument, NULL, OPT_NO_RT },
 		{ "base-dir", required_argument, NULL, OPT_BASE },
 		{ "jobs", required_argument, NULL, OPT_JOBS },
+		{ "shrink", no_argument, NULL, OPT_SHRINK },
+		{ "faults", required_argument, NULL, OPT_FAULTS },
+		{ "shrink-budget", required_argument, NULL, OPT_SHRINK_BUDGET },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -142,6 +151,17 @@ int cmd_explore(int argc, char **argv)
 			if (parse_u64(optarg, &v) || v < 1 || v > 64)
 				return usage_error("explore ", "invalid --jobs '%s': expected 1 to 64", optarg);
 			o.jobs = (unsigned)v;
+			break;
+		case OPT_FAULTS:
+			o.run.faults = optarg;
+			break;
+		case OPT_SHRINK:
+			o.shrink = true;
+			break;
+		case OPT_SHRINK_BUDGET:
+			if (parse_duration(optarg, &o.shrink_budget_ns) || !o.shrink_budget_ns)
+				return usage_error("explore ", "invalid --shrink-budget '%s': expected e.g. 30s, 5m", optarg);
+			o.shrink = true;
 			break;
 		case OPT_BASE:
 			o.run.base_dir = optarg;

@@ -33,6 +33,10 @@ const char run_usage[] =
 	"  --cpus N            CPU count the program sees (default 1)\n"
 	"  --net none|host     none (default): only the sandbox's own loopback; host: the\n"
 	"                      host's network and unix sockets (not with --det)\n"
+	"  --faults SPEC       under --det, make chosen syscalls fail: CLASS:WHAT@N,...\n"
+	"                      CLASS read, write, open, fsync, connect, send, recv; WHAT an\n"
+	"                      errno name (EIO, ENOSPC, EINTR, ...), short or kill; N the\n"
+	"                      N-th call of the class, e.g. write:EIO@2,fsync:EIO@1\n"
 	"  --pids-max N        threads the whole tree may hold; fork and clone past it\n"
 	"                      fail with EAGAIN (default 1024)\n"
 	"  --epoch SECONDS     virtual wall-clock start, Unix seconds (default 1704067200)\n"
@@ -44,7 +48,7 @@ const char run_usage[] =
 	"Exit status: 0 pass, 1 the program failed, 2 error, 3 timeout, 4 crash (signal).\n";
 
 enum { OPT_DET = 1, OPT_SEED, OPT_RECORD, OPT_TIMEOUT, OPT_WALL, OPT_CPUS, OPT_EPOCH, OPT_BASE,
-       OPT_SCHEDULE, OPT_PCT_DEPTH, OPT_NO_RT, OPT_PIDS_MAX, OPT_NET };
+       OPT_SCHEDULE, OPT_PCT_DEPTH, OPT_NO_RT, OPT_PIDS_MAX, OPT_NET, OPT_FAULTS };
 
 /* Parse argv into o. Returns 0, or an exit code after reporting a usage error. */
 static int parse_run(int argc, char **argv, struct run_opts *o)
@@ -63,6 +67,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		{ "no-rt", no_argument, NULL, OPT_NO_RT },
 		{ "pids-max", required_argument, NULL, OPT_PIDS_MAX },
 		{ "net", required_argument, NULL, OPT_NET },
+		{ "faults", required_argument, NULL, OPT_FAULTS },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -117,6 +122,9 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		case OPT_NO_RT:
 			o->no_rt = true;
 			break;
+		case OPT_FAULTS:
+			o->faults = optarg;
+			break;
 		case OPT_NET:
 			if (strcmp(optarg, "none") && strcmp(optarg, "host"))
 				return usage_error("run ", "invalid --net '%s': expected none or host", optarg);
@@ -136,6 +144,8 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 			return usage_error("run ", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (o->faults && !o->det)
+		return usage_error("run ", "--faults needs --det: injected faults are decisions of a deterministic run");
 	if (o->host_net && o->det)
 		return usage_error("run ", "--net host is rejected under --det: the host's network cannot be replayed");
 	if (optind >= argc)

@@ -89,6 +89,7 @@ struct sup {
 	size_t ntimers;
 	uint64_t current_since;    /* real time current got the baton */
 	const struct policy *pol;  /* for refusals answered here */
+	size_t guide_pos;          /* scheduling decisions taken with no thread running */
 	struct seen_map inos, devs, mnts; /* what stat and getdents show, numbered by first sight */
 	struct thread *preempting; /* interrupted, its stop not seen yet */
 	bool need_dispatch;        /* current was picked but not resumed yet */
@@ -1104,9 +1105,35 @@ static void schedule(struct sup *s, struct thread *prev)
 	if (prev)
 		prev->t.yielded = false;
 	if (n) {
-		idx = sched_pick(&s->sched, vtids, n, cur, yielded);
-		if (n > 1)
+		unsigned dflt = cur < 0 ? 0 : yielded ? (unsigned)(cur + 1) % n : (unsigned)cur;
+
+		uint32_t from = prev ? prev->t.vtid : 0;
+		uint64_t step = prev ? prev->t.nsched : s->guide_pos;
+
+		if (s->cfg->guide) {
+			size_t g;
+
+			idx = dflt;
+			for (g = 0; n > 1 && g < s->cfg->guide_len; g++)
+				if (s->cfg->guide[g].from == from && s->cfg->guide[g].step == step)
+					for (i = 0; i < n; i++)
+						if (vtids[i] == s->cfg->guide[g].to)
+							idx = i;
+		} else {
+			idx = sched_pick(&s->sched, vtids, n, cur, yielded);
+		}
+		if (n > 1) {
+			struct sup_pick pk;
+
 			idx = (unsigned)decide_value(&s->dec, idx);
+			if (prev)
+				prev->t.nsched++;
+			else
+				s->guide_pos++;
+			pk = (struct sup_pick){ .pick = idx, .dflt = dflt, .from = from,
+						.to = idx < n ? vtids[idx] : 0, .step = step, .event = s->res->events };
+			buf_add(&s->res->picks, &pk, sizeof(pk));
+		}
 		if (idx >= n) {
 			s->dec.diverged = true;
 			snprintf(s->dec.why, sizeof(s->dec.why), "the trace picks thread %u of %u runnable", idx, n);
@@ -1212,6 +1239,51 @@ static void dispatch(struct sup *s)
 
 /* ---- stops ---- */
 
+/*
+ * A fault of the plan fires at this call: an errno (the call does not run),
+ * a short read or write (half the bytes, then the call runs), or the death of
+ * the process. Each firing is a decision in the log. Returns true when the
+ * call is answered here (act set).
+ */
+static bool inject_fault(struct sup *s, struct thread *th, enum sys_action *act)
+{
+	struct tracee *t = &th->t;
+	struct sys_call *c = &th->call;
+	const struct fault_rule *fr;
+	int cls;
+
+	if (!s->cfg->faults || !s->cfg->det || (cls = fault_class_of(c->nr)) < 0 || t->retrying)
+		return false;
+	s->res->fault_seen[cls]++;
+	fr = fault_match(s->cfg->faults, cls, s->res->fault_seen[cls]);
+	if (!fr)
+		return false;
+	(void)decide_value(&s->dec, fr->kind * 1000u + (unsigned)fr->err);
+	if (s->res->nfaults < ARRAY_SIZE(s->res->faults))
+		s->res->faults[s->res->nfaults++] = (struct sup_fault){ .rule = *fr, .tid = t->vtid,
+									.event = s->res->events };
+	switch (fr->kind) {
+	case FK_SHORT:
+		/* read, write, pread64, pwrite64: the count is the third argument */
+		if ((c->nr == SYS_read || c->nr == SYS_write || c->nr == SYS_pread64 || c->nr == SYS_pwrite64) &&
+		    c->args[2] > 1) {
+			c->args[2] /= 2;
+			t->regs.rdx = c->args[2];
+			t->regs_dirty = true;
+		}
+		return false; /* the handler goes on with the shorter call */
+	case FK_KILL:
+		kill(t->proc->tgid, SIGKILL);
+		c->ret = -EINTR;
+		*act = SYS_EMULATE;
+		return true;
+	default:
+		c->ret = -fr->err;
+		*act = SYS_EMULATE;
+		return true;
+	}
+}
+
 /* A refused syscall: answer the policy's errno, count the attempt; a scheduling point like any. */
 static void on_refusal(struct sup *s, struct thread *th)
 {
@@ -1305,7 +1377,8 @@ static void on_seccomp(struct sup *s, struct thread *th)
 	t->on_timeout = NULL;
 	t->has_deadline = false;
 	t->yielded = false;
-	act = row->entry(t, c);
+	if (!inject_fault(s, th, &act))
+		act = row->entry(t, c);
 	switch (act) {
 	case SYS_EMULATE:
 		t->yielded |= c->ret == ERR_EAGAIN;
@@ -2454,4 +2527,5 @@ void sup_result_release(struct sup_result *res)
 {
 	buf_release(&res->detail);
 	buf_release(&res->stream);
+	buf_release(&res->picks);
 }

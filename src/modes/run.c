@@ -27,6 +27,7 @@
 #include "fozzy/exit.h"
 #include "fozzy/modes.h"
 #include "fozzy/report.h"
+#include "fozzy/rt.h"
 #include "fozzy/trace.h"
 #include "fozzy/version.h"
 
@@ -383,7 +384,47 @@ struct run_ctx {
 	char *runtime;             /* libfozzy-rt.so preloaded, or NULL */
 	const char *runtime_note;  /* why not, for the report */
 	char *const *user_env;     /* the environment as recorded (without the preload) */
+	struct fault_plan plan;    /* --faults, when cfg.faults points here */
 };
+
+/* Parse --faults into x->plan and point the configuration at it. */
+static int ctx_faults(struct run_ctx *x, const char *spec, bool need_nth, const char *cmd)
+{
+	char why[160];
+	unsigned i;
+
+	if (!spec || !*spec)
+		return 0;
+	if (fault_plan_parse(spec, &x->plan, why, sizeof(why))) {
+		error("%s: invalid --faults '%s': %s", cmd, spec, why);
+		return -1;
+	}
+	for (i = 0; need_nth && i < x->plan.n; i++)
+		if (!x->plan.r[i].nth) {
+			error("%s: --faults '%s': say which call fails with @N (e.g. write:EIO@2); fozzy explore chooses N itself",
+			      cmd, spec);
+			return -1;
+		}
+	x->cfg.faults = &x->plan;
+	return 0;
+}
+
+static void faults_json(cJSON *parent, const struct sup_result *r)
+{
+	cJSON *a = cJSON_AddArrayToObject(parent, "faults");
+	unsigned i;
+
+	for (i = 0; i < r->nfaults; i++) {
+		cJSON *o = cJSON_CreateObject();
+		char f[64];
+
+		fault_rule_format(&r->faults[i].rule, f, sizeof(f));
+		cJSON_AddStringToObject(o, "fault", f);
+		cJSON_AddNumberToObject(o, "thread", r->faults[i].tid);
+		cJSON_AddItemToObject(o, "event", json_u64(r->faults[i].event));
+		cJSON_AddItemToArray(a, o); /* a takes o */
+	}
+}
 
 static cJSON *trace_header(const struct run_ctx *x, const struct sup_result *r)
 {
@@ -406,6 +447,12 @@ static cJSON *trace_header(const struct run_ctx *x, const struct sup_result *r)
 	json_add_u64_string(h, "timeoutNs", x->cfg.timeout_ns);
 	cJSON_AddNumberToObject(h, "pidsMax", x->cfg.pids_max);
 	cJSON_AddStringToObject(h, "net", x->cfg.host_net ? "host" : "none");
+	if (x->cfg.faults) {
+		char spec[512];
+
+		fault_plan_format(x->cfg.faults, spec, sizeof(spec));
+		cJSON_AddStringToObject(h, "faults", spec);
+	}
 	cJSON_AddStringToObject(prog, "path", x->cfg.exe);
 	cJSON_AddStringToObject(prog, "xxh3", x->exe_hash);
 	cJSON_AddItemToObject(prog, "argv", string_array(x->cfg.argv));
@@ -477,6 +524,15 @@ static cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, 
 
 			cJSON_AddStringToObject(o, "kind", "checker");
 			cJSON_AddStringToObject(o, "title", "strict");
+			cJSON_AddStringToObject(o, "message", r->message);
+			cJSON_AddItemToArray(f, o); /* f takes o */
+		}
+		if (!cJSON_GetArraySize(f) && !strcmp(status, "fail")) {
+			/* explore's --expect-exit / --expect-stdout failed a run that exited 0 */
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "kind", "checker");
+			cJSON_AddStringToObject(o, "title", "oracle");
 			cJSON_AddStringToObject(o, "message", r->message);
 			cJSON_AddItemToArray(f, o); /* f takes o */
 		}
@@ -560,6 +616,8 @@ static cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, 
 			free(name);
 		}
 	}
+	if (x->cfg.faults)
+		faults_json(nat, r);
 	cJSON_AddItemToObject(s, "native", nat);
 	if (extra)
 		cJSON_AddItemToObject(s, "replay", extra); /* s takes extra */
@@ -601,6 +659,19 @@ static void print_human(const struct run_ctx *x, const struct sup_result *r, con
 	if (r->threads > 1 || r->processes > 1)
 		fprintf(stderr, "  threads %" PRIu64 ", processes %" PRIu64 ", switches %" PRIu64 " (--schedule %s)\n",
 			r->threads, r->processes, r->switches, sched_name(x->cfg.strategy));
+	if (r->nfaults) {
+		unsigned k;
+
+		fprintf(stderr, "  faults injected:");
+		for (k = 0; k < r->nfaults; k++) {
+			char f[64];
+
+			fault_rule_format(&r->faults[k].rule, f, sizeof(f));
+			fprintf(stderr, "%s %s (thread %u, event #%" PRIu64 ")", k ? "," : "", f, r->faults[k].tid,
+				r->faults[k].event);
+		}
+		fputc('\n', stderr);
+	}
 	if (r->nrefusals) {
 		unsigned k;
 
@@ -740,6 +811,13 @@ int mode_run(const struct run_opts *o)
 		.strategy = o->strategy, .pct_depth = o->pct_depth, .hide_dir = o->base_dir,
 		.pids_max = o->pids_max ? o->pids_max : 1024, .host_net = o->host_net,
 	};
+	if (ctx_faults(&x, o->faults, true, "run")) {
+		remove_tree(x.rd.path);
+		run_dir_release(&x.rd);
+		free(x.runtime);
+		free(x.exe);
+		return EXIT_ERROR;
+	}
 	if (x.runtime)
 		x.cfg.envp = env_with_runtime(environ, x.runtime);
 	code = run_and_report(&x, o->record, NULL);
@@ -816,113 +894,134 @@ static cJSON *replay_compare(struct run_ctx *x, struct sup_result *r, const char
 	return extra;
 }
 
+/*
+ * Set x up to run the program a trace recorded: its argv, environment,
+ * working directory, runtime and configuration, after checking the program
+ * is the same. `verb` names the command in errors ("replay", "shrink").
+ */
+static int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *path, const char *verb,
+			  char **cmd, int ncmd, bool host_env, uint64_t wall_ns, const char *base_dir)
+{
+	const cJSON *h = t->header, *prog, *kind, *rt, *sched, *pm, *net;
+	uint64_t cpus = 1, depth = PCT_DEFAULT_DEPTH, seed, epoch, timeout, steps = 0;
+	enum sched_strategy strategy = STRAT_RANDOM;
+	char hash_now[33];
+	int i;
+
+	kind = cJSON_GetObjectItemCaseSensitive(h, "kind");
+	prog = cJSON_GetObjectItemCaseSensitive(h, "program");
+	if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "native")) {
+		error("cannot %s '%s': only native program traces can be %s yet", verb, path,
+		      !strcmp(verb, "replay") ? "replayed" : "shrunk");
+		return -1;
+	}
+	x->argv = array_strings(cJSON_GetObjectItemCaseSensitive(prog, "argv"));
+	x->envp = array_strings(cJSON_GetObjectItemCaseSensitive(prog, "env"));
+	if (!x->argv || !x->argv[0] || !x->envp ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(prog, "path")) ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(prog, "xxh3")) ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(prog, "cwd")) ||
+	    json_get_u64(h, "seed", &seed) || json_get_u64(h, "epochNs", &epoch) ||
+	    json_get_u64(h, "timeoutNs", &timeout) || json_get_u64(h, "cpus", &cpus) ||
+	    !cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(h, "det"))) {
+		error("cannot %s '%s': the trace header is incomplete", verb, path);
+		return -1;
+	}
+	sched = cJSON_GetObjectItemCaseSensitive(h, "schedule");
+	if ((sched && (!cJSON_IsString(sched) || sched_parse(sched->valuestring, &strategy))) ||
+	    (cJSON_GetObjectItemCaseSensitive(h, "pctDepth") && json_get_u64(h, "pctDepth", &depth))) {
+		error("cannot %s '%s': unknown schedule in the trace header", verb, path);
+		return -1;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(h, "pctSteps"))
+		json_get_u64(h, "pctSteps", &steps);
+	x->exe = xstrdup(cJSON_GetObjectItemCaseSensitive(prog, "path")->valuestring);
+	x->cwd = xstrdup(cJSON_GetObjectItemCaseSensitive(prog, "cwd")->valuestring);
+	snprintf(x->exe_hash, sizeof(x->exe_hash), "%s",
+		 cJSON_GetObjectItemCaseSensitive(prog, "xxh3")->valuestring);
+	if (ncmd) {
+		for (i = 0; i < ncmd && x->argv[i] && !strcmp(cmd[i], x->argv[i]); i++)
+			;
+		if (i != ncmd || x->argv[i]) {
+			error("cannot %s '%s': the command differs from the recorded one (argument %d: recorded '%s', given '%s')",
+			      verb, path, i, x->argv[i] ? x->argv[i] : "(none)", i < ncmd ? cmd[i] : "(none)");
+			return -1;
+		}
+	}
+	if (hash_file(x->exe, hash_now)) {
+		error("cannot %s '%s': the program '%s' is gone: %s", verb, path, x->exe, strerror(errno));
+		return -1;
+	}
+	if (strcmp(hash_now, x->exe_hash)) {
+		error("cannot %s '%s': the program '%s' changed since it was recorded (xxh3 %s, recorded %s)",
+		      verb, path, x->exe, hash_now, x->exe_hash);
+		return -1;
+	}
+	rt = cJSON_GetObjectItemCaseSensitive(h, "runtime");
+	if (cJSON_IsString(rt)) {
+		if (access(rt->valuestring, R_OK)) {
+			error("cannot %s '%s': the runtime '%s' it was recorded with is gone", verb, path,
+			      rt->valuestring);
+			return -1;
+		}
+		x->runtime = xstrdup(rt->valuestring);
+	} else {
+		x->runtime_note = "syscalls only";
+	}
+	if (host_env)
+		env_diff(x->envp, environ);
+	x->user_env = host_env ? environ : x->envp;
+	x->cfg = (struct sup_config){
+		.exe = x->exe, .argv = x->argv, .envp = x->user_env, .cwd = x->cwd,
+		.seed = seed, .det = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "det")),
+		.epoch_ns = epoch, .cpus = (unsigned)cpus, .timeout_ns = timeout,
+		.wall_guard_ns = wall_ns, .strategy = strategy, .pct_depth = (unsigned)depth,
+		.pct_steps = steps, .hide_dir = base_dir, .pids_max = 1024, .out_fd = -1, .err_fd = -1,
+	};
+	pm = cJSON_GetObjectItemCaseSensitive(h, "pidsMax");
+	if (cJSON_IsNumber(pm) && pm->valuedouble >= 1 && pm->valuedouble <= 1000000)
+		x->cfg.pids_max = (unsigned)pm->valuedouble;
+	net = cJSON_GetObjectItemCaseSensitive(h, "net");
+	x->cfg.host_net = cJSON_IsString(net) && !strcmp(net->valuestring, "host");
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(h, "faults")) &&
+	    ctx_faults(x, cJSON_GetObjectItemCaseSensitive(h, "faults")->valuestring, false, verb))
+		return -1;
+	x->footer = t->footer;
+	if (x->runtime)
+		x->cfg.envp = env_with_runtime(x->user_env, x->runtime);
+	return 0;
+}
+
+static void ctx_release(struct run_ctx *x)
+{
+	if (x->runtime && x->cfg.envp && x->cfg.envp != x->user_env)
+		free_runtime_env((char **)x->cfg.envp);
+	free_strings(x->argv);
+	free_strings(x->envp);
+	free(x->exe);
+	free(x->cwd);
+	free(x->runtime);
+}
+
 int mode_replay(const struct replay_opts *o)
 {
 	struct run_ctx x = { .mode = "replay", .json = o->json, .strict = true };
 	struct trace t;
-	const cJSON *h, *prog, *kind, *rt;
-	char why[256], hash_now[33];
-	uint64_t cpus = 1, depth = PCT_DEFAULT_DEPTH;
-	enum sched_strategy strategy = STRAT_RANDOM;
-	const cJSON *sched;
-	int code = EXIT_ERROR, i;
+	char why[256];
+	int code = EXIT_ERROR;
 
 	if (trace_load(o->trace, &t, why, sizeof(why))) {
 		error("cannot replay '%s': %s", o->trace, why);
 		return EXIT_ERROR;
 	}
-	h = t.header;
-	kind = cJSON_GetObjectItemCaseSensitive(h, "kind");
-	prog = cJSON_GetObjectItemCaseSensitive(h, "program");
-	if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "native")) {
-		error("cannot replay '%s': only native program traces can be replayed yet", o->trace);
-		goto out;
+	if (!ctx_from_trace(&x, &t, o->trace, "replay", o->cmd, o->ncmd, o->host_env, o->wall_timeout_ns,
+			    o->base_dir) &&
+	    !run_dir_create(&x.rd, o->base_dir)) {
+		x.cfg.replay = &t.stream;
+		code = run_and_report(&x, NULL, replay_compare);
+		run_dir_release(&x.rd);
 	}
-	x.argv = array_strings(cJSON_GetObjectItemCaseSensitive(prog, "argv"));
-	x.envp = array_strings(cJSON_GetObjectItemCaseSensitive(prog, "env"));
-	if (!x.argv || !x.argv[0] || !x.envp ||
-	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(prog, "path")) ||
-	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(prog, "xxh3")) ||
-	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(prog, "cwd")) ||
-	    json_get_u64(h, "seed", &x.cfg.seed) || json_get_u64(h, "epochNs", &x.cfg.epoch_ns) ||
-	    json_get_u64(h, "timeoutNs", &x.cfg.timeout_ns) || json_get_u64(h, "cpus", &cpus) ||
-	    !cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(h, "det"))) {
-		error("cannot replay '%s': the trace header is incomplete", o->trace);
-		goto out;
-	}
-	sched = cJSON_GetObjectItemCaseSensitive(h, "schedule");
-	if ((sched && (!cJSON_IsString(sched) || sched_parse(sched->valuestring, &strategy))) ||
-	    (cJSON_GetObjectItemCaseSensitive(h, "pctDepth") && json_get_u64(h, "pctDepth", &depth))) {
-		error("cannot replay '%s': unknown schedule in the trace header", o->trace);
-		goto out;
-	}
-	x.exe = xstrdup(cJSON_GetObjectItemCaseSensitive(prog, "path")->valuestring);
-	x.cwd = xstrdup(cJSON_GetObjectItemCaseSensitive(prog, "cwd")->valuestring);
-	snprintf(x.exe_hash, sizeof(x.exe_hash), "%s",
-		 cJSON_GetObjectItemCaseSensitive(prog, "xxh3")->valuestring);
-	if (o->ncmd) {
-		for (i = 0; i < o->ncmd && x.argv[i] && !strcmp(o->cmd[i], x.argv[i]); i++)
-			;
-		if (i != o->ncmd || x.argv[i]) {
-			error("cannot replay '%s': the command differs from the recorded one (argument %d: recorded '%s', given '%s')",
-			      o->trace, i, x.argv[i] ? x.argv[i] : "(none)", i < o->ncmd ? o->cmd[i] : "(none)");
-			goto out;
-		}
-	}
-	if (hash_file(x.exe, hash_now)) {
-		error("cannot replay '%s': the program '%s' is gone: %s", o->trace, x.exe, strerror(errno));
-		goto out;
-	}
-	if (strcmp(hash_now, x.exe_hash)) {
-		error("cannot replay '%s': the program '%s' changed since it was recorded (xxh3 %s, recorded %s)",
-		      o->trace, x.exe, hash_now, x.exe_hash);
-		goto out;
-	}
-	rt = cJSON_GetObjectItemCaseSensitive(h, "runtime");
-	if (cJSON_IsString(rt)) {
-		if (access(rt->valuestring, R_OK)) {
-			error("cannot replay '%s': the runtime '%s' it was recorded with is gone", o->trace,
-			      rt->valuestring);
-			goto out;
-		}
-		x.runtime = xstrdup(rt->valuestring);
-	} else {
-		x.runtime_note = "syscalls only";
-	}
-	if (run_dir_create(&x.rd, o->base_dir))
-		goto out;
-	if (o->host_env)
-		env_diff(x.envp, environ);
-	x.user_env = o->host_env ? environ : x.envp;
-	x.cfg = (struct sup_config){
-		.exe = x.exe, .argv = x.argv, .envp = x.user_env, .cwd = x.cwd,
-		.seed = x.cfg.seed, .det = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "det")),
-		.epoch_ns = x.cfg.epoch_ns, .cpus = (unsigned)cpus, .timeout_ns = x.cfg.timeout_ns,
-		.wall_guard_ns = o->wall_timeout_ns, .replay = &t.stream,
-		.strategy = strategy, .pct_depth = (unsigned)depth, .hide_dir = o->base_dir,
-		.pids_max = 1024,
-	};
-	{
-		const cJSON *pm = cJSON_GetObjectItemCaseSensitive(h, "pidsMax");
-
-		if (cJSON_IsNumber(pm) && pm->valuedouble >= 1 && pm->valuedouble <= 1000000)
-			x.cfg.pids_max = (unsigned)pm->valuedouble;
-		x.cfg.host_net = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(h, "net")) &&
-				 !strcmp(cJSON_GetObjectItemCaseSensitive(h, "net")->valuestring, "host");
-	}
-	x.footer = t.footer;
-	if (x.runtime)
-		x.cfg.envp = env_with_runtime(x.user_env, x.runtime);
-	code = run_and_report(&x, NULL, replay_compare);
-	if (x.runtime)
-		free_runtime_env((char **)x.cfg.envp);
-	run_dir_release(&x.rd);
-out:
-	free_strings(x.argv);
-	free_strings(x.envp);
-	free(x.exe);
-	free(x.cwd);
-	free(x.runtime);
+	ctx_release(&x);
 	trace_release(&t);
 	return code;
 }
@@ -947,12 +1046,13 @@ static const char *explore_verdict(const struct explore_opts *o, struct sup_resu
 	if (strcmp(status, "pass") && strcmp(status, "fail"))
 		return status;
 	if (o->expect_exit >= 0) {
-		if (r->outcome == SUP_EXITED && r->exit_code == o->expect_exit)
-			return "pass";
-		if (r->outcome == SUP_EXITED)
-			snprintf(r->message, sizeof(r->message), "--expect-exit %d: the program exited with %d",
-				 o->expect_exit, r->exit_code);
-		return "fail";
+		if (r->outcome != SUP_EXITED || r->exit_code != o->expect_exit) {
+			if (r->outcome == SUP_EXITED)
+				snprintf(r->message, sizeof(r->message), "--expect-exit %d: the program exited with %d",
+					 o->expect_exit, r->exit_code);
+			return "fail";
+		}
+		status = "pass"; /* the expected exit: now the output, if asked */
 	}
 	if (!strcmp(status, "pass") && o->expect_stdout &&
 	    (r->stdout_hash != want_hash || r->stdout_len != want_len)) {
@@ -992,6 +1092,8 @@ static void explore_progress(uint64_t runs, uint64_t distinct, uint64_t t0, bool
 /* What one run of explore tells the coordinator; fixed size, as it crosses a pipe from a worker. */
 struct explore_run {
 	uint64_t index, interleaving, steps;
+	uint64_t fault_seen[FC_N];
+	char faults[256];   /* the faults injected, "write:EIO@2 (thread 1, event #40)", ... */
 	int failed; /* 0 pass, 1 failed, -1 fozzy could not run it */
 	int outcome, exit_code, signal;
 	char status[16];
@@ -1011,6 +1113,7 @@ struct explore_ctx {
 		bool ran;
 	} *slots;
 	uint64_t done;           /* slots below this may have run */
+	uint64_t fault_seen[FC_N]; /* calls of each fault class in run 0 */
 	struct explore_run fail; /* the failure of the lowest index so far (fail.failed != 0) */
 };
 
@@ -1037,7 +1140,20 @@ static void explore_take(struct explore_ctx *e, const struct explore_run *out)
 }
 
 /* Run number `index` (seed base+index); a failing run keeps its folder and trace. */
+static void explore_one_plan(struct explore_ctx *e, uint64_t index, struct explore_run *out,
+			     struct fault_plan *plan);
+
 static void explore_one(struct explore_ctx *e, uint64_t index, struct explore_run *out)
+{
+	const struct fault_plan *saved = e->x.cfg.faults;
+	struct fault_plan plan;
+
+	explore_one_plan(e, index, out, &plan);
+	e->x.cfg.faults = saved;
+}
+
+static void explore_one_plan(struct explore_ctx *e, uint64_t index, struct explore_run *out,
+			     struct fault_plan *planp)
 {
 	struct run_ctx *x = &e->x;
 	struct sup_result r = { 0 };
@@ -1049,6 +1165,13 @@ static void explore_one(struct explore_ctx *e, uint64_t index, struct explore_ru
 	out->index = index;
 	out->failed = -1;
 	x->cfg.seed = e->o->run.seed + index;
+	if (x->cfg.faults) {
+		/* this run's plan: the open faults placed from its seed (none in run 0) */
+		*planp = x->plan;
+		if (index)
+			fault_plan_choose(planp, e->fault_seen, x->cfg.seed);
+		x->cfg.faults = planp;
+	}
 	if (run_dir_create(&x->rd, e->o->run.base_dir))
 		return;
 	x->cfg.run_dir = x->rd.path;
@@ -1060,6 +1183,20 @@ static void explore_one(struct explore_ctx *e, uint64_t index, struct explore_ru
 	}
 	out->interleaving = interleaving_hash(&r.stream);
 	out->steps = r.sched_steps;
+	memcpy(out->fault_seen, r.fault_seen, sizeof(out->fault_seen));
+	{
+		size_t used = 0;
+		unsigned k;
+
+		for (k = 0; k < r.nfaults && used + 1 < sizeof(out->faults); k++) {
+			char f[64];
+
+			fault_rule_format(&r.faults[k].rule, f, sizeof(f));
+			used += (size_t)snprintf(out->faults + used, sizeof(out->faults) - used,
+						 "%s%s (thread %u, event #%" PRIu64 ")", k ? ", " : "", f,
+						 r.faults[k].tid, r.faults[k].event);
+		}
+	}
 	status = explore_verdict(e->o, &r, e->want_hash, e->want_len);
 	if (!strcmp(status, "pass") && r.preemptions && x->strict) {
 		status = "error";
@@ -1244,6 +1381,12 @@ static void explore_parallel(struct explore_ctx *e, unsigned jobs, uint64_t t0)
 	free(w);
 }
 
+/* The text of a json_u64 item (raw), or "?". */
+static const char *raw_text(const cJSON *item)
+{
+	return item && cJSON_IsRaw(item) && item->valuestring ? item->valuestring : "?";
+}
+
 int mode_explore(const struct explore_opts *o)
 {
 	const struct run_opts *ro = &o->run;
@@ -1293,6 +1436,11 @@ int mode_explore(const struct explore_opts *o)
 		.strategy = ro->strategy, .pct_depth = ro->pct_depth, .hide_dir = ro->base_dir,
 		.pids_max = ro->pids_max ? ro->pids_max : 1024, .out_fd = -1, .err_fd = -1,
 	};
+	if (ctx_faults(x, ro->faults, false, "explore")) {
+		free(x->runtime);
+		free(x->exe);
+		return EXIT_ERROR;
+	}
 	if (x->runtime)
 		x->cfg.envp = env_with_runtime(environ, x->runtime);
 	e.slots = xcalloc(o->runs, sizeof(*e.slots));
@@ -1301,6 +1449,8 @@ int mode_explore(const struct explore_opts *o)
 	explore_take(&e, &one);
 	if (one.steps)
 		x->cfg.pct_steps = one.steps;
+	/* faults without @N fall on a call among those run 0 made, chosen per run from its seed */
+	memcpy(e.fault_seen, one.fault_seen, sizeof(e.fault_seen));
 	if (!one.failed && o->runs > 1) {
 		if (o->jobs > 1) {
 			explore_parallel(&e, o->jobs, t0);
@@ -1359,6 +1509,8 @@ int mode_explore(const struct explore_opts *o)
 		cJSON_AddItemToObject(f, "seed", json_u64(ro->seed + fail->index));
 		cJSON_AddStringToObject(f, "status", fail->status);
 		cJSON_AddStringToObject(f, "message", fail->message);
+		if (fail->faults[0])
+			cJSON_AddStringToObject(f, "faults", fail->faults);
 		if (fail->trace[0]) {
 			char *replay = xasprintf("fozzy replay %s", fail->trace);
 
@@ -1382,6 +1534,22 @@ int mode_explore(const struct explore_opts *o)
 			buf_release(&t);
 		}
 	}
+	if (o->shrink && fail && fail->failed > 0 && fail->trace[0]) {
+		struct shrink_opts so;
+		cJSON *shrunk = NULL;
+
+		shrink_opts_init(&so);
+		so.trace = fail->trace;
+		so.base_dir = ro->base_dir;
+		so.wall_timeout_ns = ro->wall_timeout_ns;
+		if (o->shrink_budget_ns)
+			so.budget_ns = o->shrink_budget_ns;
+		so.result = &shrunk;
+		if (mode_shrink(&so) == EXIT_PASS && shrunk)
+			cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(doc, "failure"), "shrunk", shrunk);
+		else
+			cJSON_Delete(shrunk);
+	}
 	if (ro->json) {
 		json_print(doc);
 	} else if (fail && fail->failed > 0) {
@@ -1401,6 +1569,8 @@ int mode_explore(const struct explore_opts *o)
 		fputc('\n', stderr);
 		if (fail->message[0])
 			fprintf(stderr, "  %s\n", fail->message);
+		if (fail->faults[0])
+			fprintf(stderr, "  faults injected: %s\n", fail->faults);
 		if (fail->detail[0])
 			fprintf(stderr, "%s", fail->detail);
 		fprintf(stderr, "  %" PRIu64 " distinct schedules explored in %.1f s\n", seen.count,
@@ -1408,6 +1578,36 @@ int mode_explore(const struct explore_opts *o)
 		if (fail->trace[0])
 			fprintf(stderr, "  trace %s\n  replay with: fozzy replay %s\n", fail->trace, fail->trace);
 		fprintf(stderr, "  artifacts %s\n", fail->dir);
+		{
+			const cJSON *sk = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "failure"), "shrunk"), *p;
+
+			if (sk) {
+				fprintf(stderr, "  shrunk: %d preemptions -> %d (%s runs)\n",
+					cJSON_GetObjectItemCaseSensitive(sk, "preemptionsBefore")->valueint,
+					cJSON_GetObjectItemCaseSensitive(sk, "preemptionsAfter")->valueint,
+					raw_text(cJSON_GetObjectItemCaseSensitive(sk, "runs")));
+				if (cJSON_GetObjectItemCaseSensitive(sk, "faultsBefore")->valueint) {
+					const cJSON *q;
+
+					fprintf(stderr, "    faults %d ->", cJSON_GetObjectItemCaseSensitive(sk, "faultsBefore")->valueint);
+					cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(sk, "faults"))
+						fprintf(stderr, " %s", q->valuestring);
+					if (!cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(sk, "faults")))
+						fprintf(stderr, " none needed");
+					fputc('\n', stderr);
+				}
+				cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(sk, "preemptions"))
+					fprintf(stderr, "    at event #%s: thread %d -> thread %d, thread %d was at %s\n",
+						raw_text(cJSON_GetObjectItemCaseSensitive(p, "event")),
+						cJSON_GetObjectItemCaseSensitive(p, "fromThread")->valueint,
+						cJSON_GetObjectItemCaseSensitive(p, "toThread")->valueint,
+						cJSON_GetObjectItemCaseSensitive(p, "fromThread")->valueint,
+						cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "fromAt")));
+				fprintf(stderr, "  shrunk trace %s\n  replay with: fozzy replay %s\n",
+					cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sk, "output")),
+					cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sk, "output")));
+			}
+		}
 	} else if (code == EXIT_PASS) {
 		fprintf(stderr, "fozzy explore PASS\n  %" PRIu64 " runs, %" PRIu64 " distinct schedules, no failure (--schedule %s, seeds %" PRIu64 "..%" PRIu64 ", %.1f s)\n",
 			runs, seen.count, sched_name(ro->strategy), ro->seed, ro->seed + (runs ? runs - 1 : 0),
@@ -1422,5 +1622,401 @@ int mode_explore(const struct explore_opts *o)
 		free_runtime_env((char **)x->cfg.envp);
 	free(x->runtime);
 	free(x->exe);
+	return code;
+}
+
+/* ---- shrink: fewer preemptions, the same failure ---- */
+
+void shrink_opts_init(struct shrink_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->base_dir = ".fozzy";
+	o->budget_ns = 60ULL * 1000000000ULL;
+	o->wall_timeout_ns = RUN_DEFAULT_WALL_TIMEOUT_NS;
+}
+
+struct failure_sig {
+	char status[16];
+	int outcome, exit_code, signal;
+};
+
+struct shrinker {
+	struct run_ctx x;
+	const struct shrink_opts *o;
+	struct failure_sig want;
+	const struct sup_pick *orig;
+	size_t norig;
+	uint64_t runs, t0;
+	/* the best so far: its run folder, trace, picks */
+	char *best_dir, *best_trace;
+	struct buf best_picks, best_stream;
+	size_t best_count;
+};
+
+static void failure_sig(const struct sup_result *r, struct failure_sig *f)
+{
+	memset(f, 0, sizeof(*f));
+	snprintf(f->status, sizeof(f->status), "%s", outcome_status(r));
+	f->outcome = (int)r->outcome;
+	f->exit_code = r->outcome == SUP_EXITED ? r->exit_code : 0;
+	f->signal = r->outcome == SUP_SIGNALED ? r->signal : 0;
+}
+
+static size_t count_preemptions(const struct sup_pick *p, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += p[i].pick != p[i].dflt;
+	return k;
+}
+
+/* Run with the preemptions of `keep` (indices into orig) only; true if it fails the same way. */
+static bool shrink_try(struct shrinker *sh, const size_t *keep, size_t nkeep)
+{
+	struct sup_guide *guide = xcalloc(nkeep + 1, sizeof(*guide));
+	struct run_ctx *x = &sh->x;
+	struct sup_result r = { 0 };
+	struct failure_sig got;
+	cJSON *summary = NULL;
+	bool same = false;
+	size_t i;
+	char *trace;
+
+	for (i = 0; i < nkeep; i++)
+		guide[i] = (struct sup_guide){ .from = sh->orig[keep[i]].from, .to = sh->orig[keep[i]].to,
+					       .step = sh->orig[keep[i]].step };
+	x->cfg.guide = guide;
+	x->cfg.guide_len = nkeep;
+	x->cfg.replay = NULL;
+	sh->runs++;
+	if (run_dir_create(&x->rd, sh->o->base_dir)) {
+		free(guide);
+		return false;
+	}
+	x->cfg.run_dir = x->rd.path;
+	if (!sup_run(&x->cfg, &r)) {
+		failure_sig(&r, &got);
+		same = !memcmp(&got, &sh->want, sizeof(got));
+	}
+	if (same && count_preemptions((const struct sup_pick *)r.picks.data, r.picks.len / sizeof(struct sup_pick)) <
+			    sh->best_count) {
+		trace = write_artifacts(x, &r, NULL, got.status, NULL, &summary);
+		cJSON_Delete(summary);
+		if (trace) {
+			if (sh->best_dir)
+				remove_tree(sh->best_dir);
+			free(sh->best_dir);
+			free(sh->best_trace);
+			sh->best_dir = xstrdup(x->rd.path);
+			sh->best_trace = trace;
+			buf_release(&sh->best_picks);
+			buf_release(&sh->best_stream);
+			sh->best_picks = r.picks;
+			sh->best_stream = r.stream;
+			r.picks = (struct buf){ 0 };
+			r.stream = (struct buf){ 0 };
+			sh->best_count = count_preemptions((const struct sup_pick *)sh->best_picks.data,
+							   sh->best_picks.len / sizeof(struct sup_pick));
+		} else {
+			remove_tree(x->rd.path);
+		}
+	} else {
+		remove_tree(x->rd.path);
+	}
+	run_dir_release(&x->rd);
+	sup_result_release(&r);
+	free(guide);
+	x->cfg.guide = NULL;
+	return same;
+}
+
+static bool shrink_time_up(const struct shrinker *sh)
+{
+	return now_mono_ns() - sh->t0 >= sh->o->budget_ns;
+}
+
+/* Delta debugging over the preemptions: the smallest subset that still fails the same way. */
+static void shrink_ddmin(struct shrinker *sh, size_t *set, size_t *n)
+{
+	size_t chunks = 2, *cand = xcalloc(*n + 1, sizeof(*cand));
+
+	if (shrink_try(sh, NULL, 0)) {
+		*n = 0;
+		free(cand);
+		return;
+	}
+	while (*n >= 2 && !shrink_time_up(sh)) {
+		size_t c, len = (*n + chunks - 1) / chunks;
+		bool reduced = false;
+
+		for (c = 0; c < chunks && !reduced && !shrink_time_up(sh); c++) {
+			size_t lo = c * len, hi = lo + len < *n ? lo + len : *n, k = 0, i;
+
+			if (lo >= *n)
+				break;
+			for (i = 0; i < *n; i++)
+				if (i < lo || i >= hi)
+					cand[k++] = set[i];
+			if (shrink_try(sh, cand, k)) {
+				memcpy(set, cand, k * sizeof(*set));
+				*n = k;
+				chunks = chunks > 2 ? chunks - 1 : 2;
+				reduced = true;
+			}
+		}
+		if (!reduced) {
+			if (chunks >= *n)
+				break;
+			chunks = chunks * 2 < *n ? chunks * 2 : *n;
+		}
+	}
+	/* one at a time, for what the chunks missed */
+	if (*n == 1 && !shrink_time_up(sh) && shrink_try(sh, NULL, 0))
+		*n = 0;
+	free(cand);
+}
+
+/* What thread `tid` last did up to event `upto` of a stream, for the summary. */
+static void last_action(const struct buf *stream, uint32_t tid, uint64_t upto, struct buf *out)
+{
+	size_t pos = 0;
+	uint64_t idx = 0;
+	struct ev e, last = { 0 };
+	bool have = false;
+
+	while (pos < stream->len && !ev_decode(stream->data, stream->len, &pos, &e)) {
+		if (ev_is_decision(e.tag))
+			continue;
+		if (idx++ > upto)
+			break;
+		if (e.tid == tid) {
+			last = e;
+			have = true;
+		}
+	}
+	if (!have) {
+		buf_addf(out, "(start)");
+	} else if (last.tag == EV_SYSCALL && last.nr == FOZZY_MARKER_NR) {
+		buf_addf(out, "%s(%#" PRIx64 ")", rt_op_name((int)last.args[0]), last.args[1]);
+	} else {
+		ev_format(&last, out);
+	}
+}
+
+int mode_shrink(const struct shrink_opts *o)
+{
+	struct shrinker sh = { .o = o, .best_count = SIZE_MAX };
+	struct run_ctx *x = &sh.x;
+	struct sup_result r = { 0 };
+	struct trace t;
+	char why[256], *out_path = NULL;
+	size_t *set = NULL, n = 0, i, before;
+	unsigned nfaults_before = 0;
+	int code = EXIT_ERROR;
+	cJSON *doc = NULL;
+
+	x->mode = "shrink";
+	x->json = o->json;
+	x->strict = true;
+	sh.t0 = now_mono_ns();
+	if (trace_load(o->trace, &t, why, sizeof(why))) {
+		error("cannot shrink '%s': %s", o->trace, why);
+		return EXIT_ERROR;
+	}
+	if (ctx_from_trace(x, &t, o->trace, "shrink", NULL, 0, false, o->wall_timeout_ns, o->base_dir))
+		goto out;
+	if (!x->cfg.det) {
+		error("cannot shrink '%s': it was recorded without --det", o->trace);
+		goto out;
+	}
+	/* The recorded run, replayed: its scheduling decisions and its failure. */
+	if (run_dir_create(&x->rd, o->base_dir))
+		goto out;
+	x->cfg.run_dir = x->rd.path;
+	x->cfg.replay = &t.stream;
+	if (sup_run(&x->cfg, &r)) {
+		remove_tree(x->rd.path);
+		run_dir_release(&x->rd);
+		goto out;
+	}
+	remove_tree(x->rd.path);
+	run_dir_release(&x->rd);
+	sh.runs = 1;
+	if (r.outcome == SUP_DIVERGED) {
+		error("cannot shrink '%s': its replay diverged (%s)", o->trace, r.message);
+		goto out;
+	}
+	failure_sig(&r, &sh.want);
+	if (!strcmp(sh.want.status, "pass")) {
+		error("cannot shrink '%s': the recorded run passes; there is no failure to keep", o->trace);
+		goto out;
+	}
+	if (!strcmp(sh.want.status, "error")) {
+		error("cannot shrink '%s': the recorded run ended in an error: %s", o->trace, r.message);
+		goto out;
+	}
+	sh.orig = (const struct sup_pick *)r.picks.data;
+	sh.norig = r.picks.len / sizeof(struct sup_pick);
+	set = xcalloc(sh.norig + 1, sizeof(*set));
+	for (i = 0; i < sh.norig; i++)
+		if (sh.orig[i].pick != sh.orig[i].dflt)
+			set[n++] = i;
+	before = n;
+	/* Faults first: drop each one the failure does not need, all preemptions kept. */
+	nfaults_before = x->plan.n;
+	for (i = 0; x->cfg.faults && i < x->plan.n && !shrink_time_up(&sh);) {
+		struct fault_plan keep = x->plan;
+
+		memmove(&x->plan.r[i], &x->plan.r[i + 1], (x->plan.n - i - 1) * sizeof(x->plan.r[0]));
+		x->plan.n--;
+		if (!shrink_try(&sh, set, n))
+			x->plan = keep, i++;
+	}
+	shrink_ddmin(&sh, set, &n);
+	/*
+	 * Dropping a preemption shifts the decisions after it, so the best run's
+	 * own decisions are a new, more exact starting point: repeat until no gain.
+	 */
+	while (sh.best_trace && sh.best_count > 0 && !shrink_time_up(&sh)) {
+		size_t had = sh.best_count;
+		struct buf base = { 0 };
+
+		buf_add(&base, sh.best_picks.data, sh.best_picks.len);
+		sh.orig = (const struct sup_pick *)base.data;
+		sh.norig = base.len / sizeof(struct sup_pick);
+		free(set);
+		set = xcalloc(sh.norig + 1, sizeof(*set));
+		for (n = 0, i = 0; i < sh.norig; i++)
+			if (sh.orig[i].pick != sh.orig[i].dflt)
+				set[n++] = i;
+		shrink_ddmin(&sh, set, &n);
+		buf_release(&base);
+		sh.orig = NULL;
+		if (sh.best_count >= had)
+			break;
+	}
+	if (!sh.best_trace) {
+		/* nothing smaller failed the same way: the original is already minimal */
+		sh.orig = (const struct sup_pick *)r.picks.data;
+		sh.norig = r.picks.len / sizeof(struct sup_pick);
+		for (n = 0, i = 0; i < sh.norig; i++)
+			if (sh.orig[i].pick != sh.orig[i].dflt)
+				set[n++] = i;
+		if (!shrink_try(&sh, set, n) || !sh.best_trace) {
+			error("cannot shrink '%s': the failure did not come back under the shrinker's control", o->trace);
+			goto out;
+		}
+	}
+	out_path = o->out ? xstrdup(o->out) : NULL;
+	if (!out_path) {
+		char *dir = xstrdup(o->trace), *slash = strrchr(dir, '/');
+
+		if (slash)
+			*slash = 0;
+		out_path = slash ? xasprintf("%s/shrunk.fozzy", dir) : xstrdup("shrunk.fozzy");
+		free(dir);
+	}
+	{
+		struct buf b = { 0 };
+
+		if (read_file(sh.best_trace, &b) || write_file_atomic(out_path, b.data, b.len)) {
+			error("cannot write '%s': %s", out_path, strerror(errno));
+			buf_release(&b);
+			goto out;
+		}
+		buf_release(&b);
+	}
+	{
+		const struct sup_pick *bp = (const struct sup_pick *)sh.best_picks.data;
+		size_t nb = sh.best_picks.len / sizeof(*bp), k = 0;
+		cJSON *arr;
+
+		doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "status", sh.want.status);
+		cJSON_AddStringToObject(doc, "mode", "shrink");
+		cJSON_AddStringToObject(doc, "input", o->trace);
+		cJSON_AddStringToObject(doc, "output", out_path);
+		cJSON_AddNumberToObject(doc, "preemptionsBefore", (double)before);
+		cJSON_AddNumberToObject(doc, "preemptionsAfter", (double)sh.best_count);
+		cJSON_AddItemToObject(doc, "runs", json_u64(sh.runs));
+		cJSON_AddItemToObject(doc, "durationMs", json_u64((now_mono_ns() - sh.t0) / 1000000));
+		cJSON_AddBoolToObject(doc, "budgetExhausted", shrink_time_up(&sh));
+		cJSON_AddNumberToObject(doc, "faultsBefore", nfaults_before);
+		{
+			cJSON *fa = cJSON_AddArrayToObject(doc, "faults");
+			unsigned q;
+
+			for (q = 0; x->cfg.faults && q < x->plan.n; q++) {
+				char f[64];
+
+				fault_rule_format(&x->plan.r[q], f, sizeof(f));
+				cJSON_AddItemToArray(fa, cJSON_CreateString(f)); /* fa takes it */
+			}
+		}
+		arr = cJSON_AddArrayToObject(doc, "preemptions");
+		if (!o->json && !o->result)
+			fprintf(stderr, "fozzy shrink %s\n  preemptions %zu -> %zu, the same failure (%s%s), %" PRIu64 " runs in %.1f s\n",
+				sh.want.status[0] == 'c' ? "CRASH" : sh.want.status[0] == 't' ? "TIMEOUT" : "FAIL",
+				before, sh.best_count, sh.want.status,
+				sh.want.outcome == SUP_EXITED ? ", same exit status" : sh.want.outcome == SUP_SIGNALED ? ", same signal" : "",
+				sh.runs, (double)(now_mono_ns() - sh.t0) / 1e9);
+		if (!o->json && !o->result && x->cfg.faults) {
+			char spec[512];
+
+			fault_plan_format(&x->plan, spec, sizeof(spec));
+			fprintf(stderr, "  faults %u -> %u: %s\n", nfaults_before, x->plan.n, x->plan.n ? spec : "none needed");
+		}
+		for (i = 0; i < nb; i++) {
+			struct buf from = { 0 }, to = { 0 };
+			cJSON *p;
+
+			if (bp[i].pick == bp[i].dflt)
+				continue;
+			k++;
+			last_action(&sh.best_stream, bp[i].from, bp[i].event, &from);
+			last_action(&sh.best_stream, bp[i].to, bp[i].event, &to);
+			buf_addc(&from, 0);
+			buf_addc(&to, 0);
+			p = cJSON_CreateObject();
+			cJSON_AddItemToObject(p, "event", json_u64(bp[i].event));
+			cJSON_AddNumberToObject(p, "fromThread", bp[i].from);
+			cJSON_AddNumberToObject(p, "toThread", bp[i].to);
+			cJSON_AddStringToObject(p, "fromAt", (const char *)from.data);
+			cJSON_AddStringToObject(p, "toLast", (const char *)to.data);
+			cJSON_AddItemToArray(arr, p);
+			if (!o->json && !o->result)
+				fprintf(stderr, "  preemption %zu at event #%" PRIu64 ": thread %u -> thread %u\n"
+					"    thread %u was at %s\n    thread %u last did %s\n",
+					k, bp[i].event, bp[i].from, bp[i].to, bp[i].from, (const char *)from.data,
+					bp[i].to, (const char *)to.data);
+			buf_release(&from);
+			buf_release(&to);
+		}
+	}
+	if (o->result) {
+		*o->result = doc;
+		doc = NULL;
+	} else if (o->json) {
+		json_print(doc);
+	} else {
+		if (shrink_time_up(&sh))
+			fprintf(stderr, "  the --budget ran out: the result may shrink further\n");
+		fprintf(stderr, "  shrunk trace %s\n  replay with: fozzy replay %s\n", out_path, out_path);
+	}
+	code = EXIT_PASS;
+out:
+	cJSON_Delete(doc);
+	if (sh.best_dir)
+		remove_tree(sh.best_dir);
+	free(sh.best_dir);
+	free(sh.best_trace);
+	buf_release(&sh.best_picks);
+	buf_release(&sh.best_stream);
+	free(set);
+	free(out_path);
+	sup_result_release(&r);
+	ctx_release(x);
+	trace_release(&t);
 	return code;
 }

@@ -58,6 +58,7 @@ DECL_ENTRY(open); DECL_EXIT(open);
 DECL_ENTRY(path_change); DECL_EXIT(path_change);
 DECL_ENTRY(stat); DECL_EXIT(stat);
 DECL_ENTRY(getdents);
+DECL_ENTRY(fsync);
 
 /* proc.c */
 DECL_ENTRY(getcpu);

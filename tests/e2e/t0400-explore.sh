@@ -52,7 +52,11 @@ test_expect_success '--expect-exit and --expect-stdout are oracles; the same see
 	printf "counter 2 (of 2)\n" >want &&
 	expect_exit 1 fz explore --seed 1 --runs 300 --json --expect-stdout want -- "$FIX/race" atomicity >s1 2>/dev/null &&
 	expect_exit 1 fz explore --seed 1 --runs 300 --json --expect-stdout want -- "$FIX/race" atomicity >s2 2>/dev/null &&
-	test "$(field s1 failure seed)" = "$(field s2 failure seed)" && test "$(field s1 runs)" = "$(field s2 runs)"
+	test "$(field s1 failure seed)" = "$(field s2 failure seed)" && test "$(field s1 runs)" = "$(field s2 runs)" &&
+	printf "wrong\n" >wrong &&
+	expect_exit 1 fz explore --seed 1 --runs 3 --json --expect-exit 0 --expect-stdout wrong -- /bin/echo hi >s3 2>/dev/null &&
+	test "$(field s3 failure run)" = 1 &&
+	/usr/bin/python3 -c "import json; f = json.load(open(\"s3\"))[\"failure\"][\"report\"][\"findings\"][0]; assert f[\"title\"] == \"oracle\" and \"expect-stdout\" in f[\"message\"], f"
 '
 test_expect_success '--time bounds the search; bad options are usage errors' '
 	fz explore --seed 1 --runs 100000 --time 1s -- "$FIX/race" correct >/dev/null 2>err &&
@@ -75,5 +79,41 @@ test_expect_success '--jobs 2 and 3 give the same result as --jobs 1 for a seed,
 	test "$(field p2 distinctSchedules)" = "$(field p1 distinctSchedules)" && test "$(field p2 runs)" = 40 &&
 	! pgrep -f "explore --seed 1 --runs" >/dev/null &&
 	expect_exit 2 fz explore --jobs 0 -- /bin/true 2>err && grep -q "invalid --jobs" err
+'
+test_expect_success 'shrink leaves the one preemption a lost update needs; the shrunk trace replays to the same failure' '
+	mkdir sh && cd sh &&
+	expect_exit 1 fz explore --seed 1 --runs 300 --json -- "$FIX/race" atomicity >../ex 2>/dev/null && cd .. &&
+	trace=$(field ex failure tracePath) &&
+	fz shrink "$trace" --out small.fozzy --json >sum 2>/dev/null &&
+	test "$(field sum preemptionsAfter)" = 1 && test "$(field sum preemptionsBefore)" -gt 1 &&
+	test "$(field sum status)" = fail &&
+	/usr/bin/python3 -c "import json; p = json.load(open(\"sum\"))[\"preemptions\"][0]; assert \"pthread_mutex_lock\" in p[\"fromAt\"], p" &&
+	for i in 1 2 3; do
+		expect_exit 1 fz replay small.fozzy >out 2>err && grep -q "replay: match" err &&
+		grep -qx "counter 1 (of 2)" out || return 1
+	done &&
+	fz trace verify small.fozzy >/dev/null
+'
+test_expect_success 'shrink of a deadlock keeps a deadlock; the summary names threads and calls' '
+	expect_exit 1 fz explore --seed 1 --runs 300 --json -- "$FIX/race" deadlock >ex2 2>/dev/null &&
+	trace=$(field ex2 failure tracePath) &&
+	fz shrink "$trace" --out dl.fozzy >/dev/null 2>err &&
+	grep -q "^fozzy shrink FAIL" err && grep -q "preemption 1 at event #[0-9]*: thread [0-9] -> thread [0-9]" err &&
+	grep -Eq "preemptions [0-9]+ -> [12]," err &&
+	expect_exit 1 fz replay dl.fozzy >/dev/null 2>err && grep -q "deadlock" err && grep -q "replay: match" err
+'
+test_expect_success 'shrink refuses a passing trace, a bad file, and a missing argument' '
+	fz run --det --seed 1 --record ok.fozzy -- "$FIX/race" correct >/dev/null 2>&1 &&
+	expect_exit 2 fz shrink ok.fozzy 2>err && grep -q "the recorded run passes" err &&
+	echo junk >junk.fozzy && expect_exit 2 fz shrink junk.fozzy 2>err && grep -q "cannot shrink" err &&
+	expect_exit 2 fz shrink 2>err && grep -q "missing the trace" err
+'
+test_expect_success 'explore --shrink reports the failure already shrunk' '
+	expect_exit 1 fz explore --seed 1 --runs 300 --shrink --json -- "$FIX/race" atomicity >xs 2>/dev/null &&
+	test "$(field xs failure shrunk preemptionsAfter)" = 1 &&
+	small=$(field xs failure shrunk output) && test -f "$small" &&
+	expect_exit 1 fz replay "$small" >/dev/null 2>err && grep -q "replay: match" err &&
+	expect_exit 1 fz explore --seed 1 --runs 300 --shrink-budget 20s -- "$FIX/race" atomicity >/dev/null 2>err &&
+	grep -q "shrunk: [0-9]* preemptions -> 1" err && grep -q "thread 2 was at pthread_mutex_lock" err
 '
 test_done

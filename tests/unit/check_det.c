@@ -7,6 +7,7 @@
  * record and replay mode, including the divergences a replay must report.
  */
 #include <errno.h>
+#include <sys/syscall.h>
 #include <limits.h>
 #include <string.h>
 #include <time.h>
@@ -635,6 +636,7 @@ START_TEST(test_decider_diverge_on_event)
 	struct buf s = { 0 };
 	struct decider d;
 
+
 	ev_encode(&s, &sc);
 	decider_init(&d, 1, s.data, s.len);
 	decide_value(&d, 5);
@@ -642,6 +644,174 @@ START_TEST(test_decider_diverge_on_event)
 	ck_assert_uint_gt(strlen(d.why), 0);
 	decider_release(&d);
 	buf_release(&s);
+}
+END_TEST
+
+/* ---- scheduling strategies ---- */
+
+START_TEST(test_sched_names)
+{
+	enum sched_strategy st;
+
+	ck_assert_int_eq(sched_parse("random", &st), 0);
+	ck_assert_int_eq(st, STRAT_RANDOM);
+	ck_assert_int_eq(sched_parse("pct", &st), 0);
+	ck_assert_str_eq(sched_name(st), "pct");
+	ck_assert_int_eq(sched_parse("fifo", &st), 0);
+	ck_assert_str_eq(sched_name(st), "fifo");
+	ck_assert_int_ne(sched_parse("dfs", &st), 0);
+}
+END_TEST
+
+/* fifo: the running thread goes on; after a yield the next one; with none running, the first. */
+START_TEST(test_sched_fifo)
+{
+	static const uint32_t v[3] = { 1, 2, 3 };
+	struct sched s;
+
+	sched_init(&s, STRAT_FIFO, 1, 3);
+	ck_assert_uint_eq(sched_pick(&s, v, 3, 1, false), 1);
+	ck_assert_uint_eq(sched_pick(&s, v, 3, 1, true), 2);
+	ck_assert_uint_eq(sched_pick(&s, v, 3, 2, true), 0);
+	ck_assert_uint_eq(sched_pick(&s, v, 3, -1, false), 0);
+	sched_release(&s);
+}
+END_TEST
+
+/* random: in range, the same for a seed, different across seeds, every thread picked. */
+START_TEST(test_sched_random)
+{
+	static const uint32_t v[4] = { 1, 2, 3, 4 };
+	unsigned a[200], b[200], c[200], seen[4] = { 0 }, i, same = 0;
+	struct sched x, y, z;
+
+	sched_init(&x, STRAT_RANDOM, 42, 3);
+	sched_init(&y, STRAT_RANDOM, 42, 3);
+	sched_init(&z, STRAT_RANDOM, 43, 3);
+	for (i = 0; i < 200; i++) {
+		a[i] = sched_pick(&x, v, 4, (int)(i % 4), false);
+		b[i] = sched_pick(&y, v, 4, (int)(i % 4), false);
+		c[i] = sched_pick(&z, v, 4, (int)(i % 4), false);
+		ck_assert_uint_lt(a[i], 4);
+		ck_assert_uint_eq(a[i], b[i]);
+		same += a[i] == c[i];
+		seen[a[i]]++;
+	}
+	ck_assert_uint_lt(same, 150);
+	for (i = 0; i < 4; i++)
+		ck_assert_uint_gt(seen[i], 20);
+	ck_assert_uint_eq(sched_pick(&x, v, 1, 0, false), 0);
+	sched_release(&x);
+	sched_release(&y);
+	sched_release(&z);
+}
+END_TEST
+
+/* pct: the highest priority runs until a change point, which falls in [1, k] and demotes it. */
+START_TEST(test_sched_pct)
+{
+	static const uint32_t v[2] = { 1, 2 };
+	unsigned seed, first, i, switches;
+
+	for (seed = 1; seed <= 50; seed++) {
+		struct sched s;
+
+		sched_init_steps(&s, STRAT_PCT, seed, 2, 10);
+		ck_assert_uint_ge(s.change[0], 1);
+		ck_assert_uint_le(s.change[0], 10);
+		first = sched_pick(&s, v, 2, -1, false);
+		for (switches = 0, i = 1; i < 20; i++) {
+			unsigned p = sched_pick(&s, v, 2, (int)first, false);
+
+			if (p != first) {
+				/* the change point: the running thread dropped below the other */
+				ck_assert_uint_eq(s.steps, s.change[0]);
+				switches++;
+				first = p;
+			}
+		}
+		/* depth 2: exactly one change, unless it fell on the first pick, when nobody ran */
+		ck_assert_uint_eq(switches, s.change[0] > 1 ? 1 : 0);
+		sched_release(&s);
+	}
+}
+END_TEST
+
+/* pct: a thread that yields goes below the others, so a spinner cannot starve them. */
+START_TEST(test_sched_pct_yield)
+{
+	static const uint32_t v[2] = { 1, 2 };
+	struct sched s;
+	unsigned top, other;
+
+	sched_init_steps(&s, STRAT_PCT, 7, 1, 1000);
+	top = sched_pick(&s, v, 2, -1, false);
+	other = 1 - top;
+	ck_assert_uint_eq(sched_pick(&s, v, 2, (int)top, false), top);
+	ck_assert_uint_eq(sched_pick(&s, v, 2, (int)top, true), other);
+	sched_release(&s);
+}
+END_TEST
+
+/* ---- fault plans ---- */
+
+START_TEST(test_fault_plan_parse)
+{
+	struct fault_plan p;
+	char why[160], out[256];
+
+	ck_assert_int_eq(fault_plan_parse("write:EIO@2,fsync:EIO,read:short@1,open:kill@3", &p, why, sizeof(why)), 0);
+	ck_assert_uint_eq(p.n, 4);
+	ck_assert_uint_eq(p.r[0].cls, FC_WRITE);
+	ck_assert_uint_eq(p.r[0].kind, FK_ERRNO);
+	ck_assert_int_eq(p.r[0].err, EIO);
+	ck_assert_uint_eq(p.r[0].nth, 2);
+	ck_assert_uint_eq(p.r[1].nth, 0);
+	ck_assert_uint_eq(p.r[2].kind, FK_SHORT);
+	ck_assert_uint_eq(p.r[3].kind, FK_KILL);
+	fault_plan_format(&p, out, sizeof(out));
+	ck_assert_str_eq(out, "write:EIO@2,fsync:EIO,read:short@1,open:kill@3");
+	ck_assert_int_ne(fault_plan_parse("disk:EIO@1", &p, why, sizeof(why)), 0);
+	ck_assert_int_ne(fault_plan_parse("write:EWHAT", &p, why, sizeof(why)), 0);
+	ck_assert_int_ne(fault_plan_parse("write:EIO@0", &p, why, sizeof(why)), 0);
+	ck_assert_int_ne(fault_plan_parse("open:short", &p, why, sizeof(why)), 0);
+	ck_assert_int_ne(fault_plan_parse("writeEIO", &p, why, sizeof(why)), 0);
+}
+END_TEST
+
+START_TEST(test_fault_match_and_choose)
+{
+	uint64_t seen[FC_N] = { 0 }, seed;
+	struct fault_plan p, q;
+	char why[160];
+
+	ck_assert_int_eq(fault_plan_parse("write:EIO@2,fsync:EINTR", &p, why, sizeof(why)), 0);
+	ck_assert_ptr_null(fault_match(&p, FC_WRITE, 1));
+	ck_assert_ptr_nonnull(fault_match(&p, FC_WRITE, 2));
+	ck_assert_ptr_null(fault_match(&p, FC_READ, 2));
+	ck_assert_ptr_null(fault_match(&p, FC_FSYNC, 1)); /* no @N: not placed yet */
+	ck_assert_int_eq(fault_class_of(SYS_pwrite64), FC_WRITE);
+	ck_assert_int_eq(fault_class_of(SYS_fdatasync), FC_FSYNC);
+	ck_assert_int_eq(fault_class_of(SYS_getpid), -1);
+	seen[FC_FSYNC] = 5;
+	for (seed = 1; seed < 100; seed++) {
+		q = p;
+		fault_plan_choose(&q, seen, seed);
+		ck_assert_uint_eq(q.r[0].nth, 2); /* given: kept */
+		ck_assert_uint_ge(q.r[1].nth, 1);
+		ck_assert_uint_le(q.r[1].nth, 5);
+		p.r[1].nth = 0;
+		{
+			struct fault_plan again = p;
+
+			fault_plan_choose(&again, seen, seed);
+			ck_assert_uint_eq(again.r[1].nth, q.r[1].nth);
+		}
+	}
+	seen[FC_FSYNC] = 0;
+	q = p;
+	fault_plan_choose(&q, seen, 3);
+	ck_assert_uint_eq(q.r[1].nth, 0); /* no such call: never fires */
 }
 END_TEST
 
@@ -678,5 +848,16 @@ Suite *suite_det(void)
 	tcase_add_test(tc, test_decider_diverge_length);
 	tcase_add_test(tc, test_decider_diverge_at_end);
 	tcase_add_test(tc, test_decider_diverge_on_event);
+
+	tc = unit_tcase(s, "sched");
+	tcase_add_test(tc, test_sched_names);
+	tcase_add_test(tc, test_sched_fifo);
+	tcase_add_test(tc, test_sched_random);
+	tcase_add_test(tc, test_sched_pct);
+	tcase_add_test(tc, test_sched_pct_yield);
+
+	tc = unit_tcase(s, "faults");
+	tcase_add_test(tc, test_fault_plan_parse);
+	tcase_add_test(tc, test_fault_match_and_choose);
 	return s;
 }

@@ -109,6 +109,8 @@ struct sup_pick {
 	uint32_t from, to; /* virtual tids: the thread that was running (0: none), the one picked */
 	uint64_t step;     /* from's own count of decisions (from 0: the count of such decisions) */
 	uint64_t event;    /* events before it */
+	uint32_t n;        /* runnable threads */
+	uint32_t ready[8]; /* the first of them, by virtual tid (dfs tries each) */
 };
 
 /*

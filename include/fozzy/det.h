@@ -103,6 +103,7 @@ enum sched_strategy {
 	STRAT_RANDOM = 0,
 	STRAT_FIFO = 1,
 	STRAT_PCT = 2,
+	STRAT_DFS = 3,    /* explore only: systematic, by preemption bound; a run picks like fifo */
 };
 
 #define PCT_DEFAULT_DEPTH 3

@@ -56,6 +56,7 @@ struct explore_opts {
 	const char *expect_stdout; /* file the output must equal, or NULL */
 	unsigned jobs;             /* worker processes; the result does not depend on it */
 	bool shrink;               /* shrink the failure found */
+	unsigned preemption_bound; /* dfs: the most preemptions a schedule may have (default 2) */
 	uint64_t shrink_budget_ns;
 };
 

@@ -24,7 +24,10 @@ const char explore_usage[] =
 	"--expect-exit / --expect-stdout. The failing run keeps its run folder and trace\n"
 	"and prints the command that replays it; passing runs leave nothing behind.\n"
 	"\n"
-	"  --schedule S        random (default), pct (priority change points) or fifo\n"
+	"  --schedule S        random (default), pct (priority change points), fifo, or\n"
+	"                      dfs (every schedule with up to --preemption-bound\n"
+	"                      preemptions, by increasing bound; says when exhausted)\n"
+	"  --preemption-bound B dfs: the most preemptions per schedule (default 2)\n"
 	"  --pct-depth D       pct: the bug depth to aim for (default 3)\n"
 	"  --seed N            seed of the first run (default: random)\n"
 	"  --runs N            at most N runs (default 500)\n"
@@ -53,7 +56,7 @@ const char explore_usage[] =
 
 enum { OPT_SCHEDULE = 1, OPT_PCT_DEPTH, OPT_SEED, OPT_RUNS, OPT_TIME, OPT_EXPECT_EXIT,
        OPT_EXPECT_STDOUT, OPT_TIMEOUT, OPT_WALL, OPT_RECORD, OPT_CPUS, OPT_PIDS_MAX, OPT_NO_RT,
-       OPT_BASE, OPT_JOBS, OPT_SHRINK, OPT_SHRINK_BUDGET, OPT_FAULTS };
+       OPT_BASE, OPT_JOBS, OPT_SHRINK, OPT_SHRINK_BUDGET, OPT_FAULTS, OPT_BOUND };
 
 int cmd_explore(int argc, char **argv)
 {
@@ -75,6 +78,7 @@ int cmd_explore(int argc, char **argv)
 		{ "jobs", required_argument, NULL, OPT_JOBS },
 		{ "shrink", no_argument, NULL, OPT_SHRINK },
 		{ "faults", required_argument, NULL, OPT_FAULTS },
+		{ "preemption-bound", required_argument, NULL, OPT_BOUND },
 		{ "shrink-budget", required_argument, NULL, OPT_SHRINK_BUDGET },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
@@ -95,7 +99,7 @@ int cmd_explore(int argc, char **argv)
 			return EXIT_PASS;
 		case OPT_SCHEDULE:
 			if (sched_parse(optarg, &o.run.strategy))
-				return usage_error("explore ", "invalid --schedule '%s': expected random, pct or fifo", optarg);
+				return usage_error("explore ", "invalid --schedule '%s': expected random, pct, fifo or dfs", optarg);
 			break;
 		case OPT_PCT_DEPTH:
 			if (parse_u64(optarg, &v) || v < 1 || v > PCT_MAX_DEPTH)
@@ -151,6 +155,11 @@ int cmd_explore(int argc, char **argv)
 			if (parse_u64(optarg, &v) || v < 1 || v > 64)
 				return usage_error("explore ", "invalid --jobs '%s': expected 1 to 64", optarg);
 			o.jobs = (unsigned)v;
+			break;
+		case OPT_BOUND:
+			if (parse_u64(optarg, &v) || v > PCT_MAX_DEPTH)
+				return usage_error("explore ", "invalid --preemption-bound '%s': expected 0 to %d", optarg, PCT_MAX_DEPTH);
+			o.preemption_bound = (unsigned)v;
 			break;
 		case OPT_FAULTS:
 			o.run.faults = optarg;

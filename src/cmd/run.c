@@ -116,8 +116,9 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 			o->base_dir = optarg;
 			break;
 		case OPT_SCHEDULE:
-			if (sched_parse(optarg, &o->strategy))
-				return usage_error("run ", "invalid --schedule '%s': expected random, fifo or pct", optarg);
+			if (sched_parse(optarg, &o->strategy) || o->strategy == STRAT_DFS)
+				return usage_error("run ", "invalid --schedule '%s': expected random, fifo or pct%s", optarg,
+						   !strcmp(optarg, "dfs") ? " (dfs is a search of fozzy explore)" : "");
 			break;
 		case OPT_NO_RT:
 			o->no_rt = true;

@@ -1131,7 +1131,10 @@ static void schedule(struct sup *s, struct thread *prev)
 			else
 				s->guide_pos++;
 			pk = (struct sup_pick){ .pick = idx, .dflt = dflt, .from = from,
-						.to = idx < n ? vtids[idx] : 0, .step = step, .event = s->res->events };
+						.to = idx < n ? vtids[idx] : 0, .step = step, .event = s->res->events,
+						.n = n };
+			for (i = 0; i < n && i < ARRAY_SIZE(pk.ready); i++)
+				pk.ready[i] = vtids[i];
 			buf_add(&s->res->picks, &pk, sizeof(pk));
 		}
 		if (idx >= n) {

@@ -17,6 +17,8 @@ int sched_parse(const char *name, enum sched_strategy *out)
 		*out = STRAT_RANDOM;
 	else if (!strcmp(name, "fifo"))
 		*out = STRAT_FIFO;
+	else if (!strcmp(name, "dfs"))
+		*out = STRAT_DFS;
 	else if (!strcmp(name, "pct"))
 		*out = STRAT_PCT;
 	else
@@ -26,7 +28,7 @@ int sched_parse(const char *name, enum sched_strategy *out)
 
 const char *sched_name(enum sched_strategy s)
 {
-	return s == STRAT_FIFO ? "fifo" : s == STRAT_PCT ? "pct" : "random";
+	return s == STRAT_FIFO ? "fifo" : s == STRAT_PCT ? "pct" : s == STRAT_DFS ? "dfs" : "random";
 }
 
 void sched_init(struct sched *s, enum sched_strategy strategy, uint64_t seed, unsigned depth)
@@ -85,6 +87,7 @@ unsigned sched_pick(struct sched *s, const uint32_t *vtids, unsigned n, int cur,
 	s->steps++;
 	switch (s->strategy) {
 	case STRAT_FIFO:
+	case STRAT_DFS:
 		if (cur < 0)
 			return 0;
 		return yielded ? (unsigned)(cur + 1) % n : (unsigned)cur;

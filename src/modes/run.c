@@ -1035,6 +1035,7 @@ void explore_opts_init(struct explore_opts *o)
 	o->run.det = true;
 	o->runs = 500;
 	o->expect_exit = -1;
+	o->preemption_bound = 2;
 }
 
 /* A run's verdict, with the --expect-* oracles applied; message in r->message. */
@@ -1115,6 +1116,8 @@ struct explore_ctx {
 	uint64_t done;           /* slots below this may have run */
 	uint64_t fault_seen[FC_N]; /* calls of each fault class in run 0 */
 	struct explore_run fail; /* the failure of the lowest index so far (fail.failed != 0) */
+	struct buf *picks_out;   /* dfs: the scheduling decisions of the last run */
+	char dfs_note[160];      /* dfs: how far the bounded space was searched */
 };
 
 /* Take the result of one run: keep the lowest failure, drop the folders of the others. */
@@ -1183,6 +1186,10 @@ static void explore_one_plan(struct explore_ctx *e, uint64_t index, struct explo
 	}
 	out->interleaving = interleaving_hash(&r.stream);
 	out->steps = r.sched_steps;
+	if (e->picks_out) {
+		e->picks_out->len = 0;
+		buf_add(e->picks_out, r.picks.data, r.picks.len);
+	}
 	memcpy(out->fault_seen, r.fault_seen, sizeof(out->fault_seen));
 	{
 		size_t used = 0;
@@ -1381,6 +1388,103 @@ static void explore_parallel(struct explore_ctx *e, unsigned jobs, uint64_t t0)
 	free(w);
 }
 
+/* A dfs node: the preemptions a schedule makes, in the order they happen. */
+struct dfs_node {
+	struct sup_guide g[PCT_MAX_DEPTH + 1];
+	unsigned n;
+};
+
+/*
+ * dfs: every schedule with at most B preemptions, by increasing bound. A
+ * node's children add one preemption at a decision after its last one, to
+ * each other runnable thread. Runs 1.. of explore; run 0 (no preemption) is
+ * done. Returns true when the whole bounded space was searched.
+ */
+static bool explore_dfs(struct explore_ctx *e, uint64_t t0, const struct buf *picks0)
+{
+	const struct explore_opts *o = e->o;
+	struct dfs_node *level = xcalloc(1, sizeof(*level)), *next = NULL;
+	size_t nlevel = 1, nnext = 0, cap = 0, i, k;
+	struct buf picks = { 0 };
+	uint64_t index = 1, tried = 0;
+	unsigned bound;
+	bool done = true;
+
+	buf_add(&picks, picks0->data, picks0->len);
+	e->picks_out = &picks;
+	for (bound = 0; bound <= o->preemption_bound && nlevel; bound++) {
+		for (i = 0; i < nlevel; i++) {
+			struct explore_run one;
+			const struct sup_pick *p;
+			size_t np, start = 0;
+
+			if (bound > 0) {
+				if (index >= o->runs || (o->time_ns && now_mono_ns() - t0 >= o->time_ns)) {
+					done = false;
+					goto out;
+				}
+				e->x.cfg.guide = level[i].g;
+				e->x.cfg.guide_len = level[i].n;
+				explore_one(e, index, &one);
+				e->x.cfg.guide = NULL;
+				e->x.cfg.guide_len = 0;
+				explore_take(e, &one);
+				index++;
+				tried++;
+				if (one.failed) {
+					done = false;
+					goto out;
+				}
+			}
+			if (bound == o->preemption_bound)
+				continue;
+			/* children: one more preemption, after the node's last one */
+			p = (const struct sup_pick *)picks.data;
+			np = picks.len / sizeof(*p);
+			if (level[i].n) {
+				const struct sup_guide *last = &level[i].g[level[i].n - 1];
+
+				for (k = 0; k < np; k++)
+					if (p[k].from == last->from && p[k].step == last->step)
+						start = k + 1;
+			}
+			for (k = start; k < np; k++) {
+				unsigned a;
+
+				for (a = 0; a < p[k].n && a < ARRAY_SIZE(p[k].ready); a++) {
+					if (a == p[k].dflt)
+						continue;
+					if (nnext == cap) {
+						cap = cap ? cap * 2 : 64;
+						next = xrealloc(next, cap * sizeof(*next));
+					}
+					next[nnext] = level[i];
+					next[nnext].g[next[nnext].n++] = (struct sup_guide){ .from = p[k].from,
+											     .step = p[k].step,
+											     .to = p[k].ready[a] };
+					nnext++;
+				}
+			}
+		}
+		snprintf(e->dfs_note, sizeof(e->dfs_note), "bound %u searched: %" PRIu64 " schedules with up to %u preemptions",
+			 bound, tried + 1, bound);
+		free(level);
+		level = next;
+		nlevel = nnext;
+		next = NULL;
+		nnext = cap = 0;
+	}
+out:
+	if (!done && !e->fail.failed)
+		snprintf(e->dfs_note + strlen(e->dfs_note), sizeof(e->dfs_note) - strlen(e->dfs_note),
+			 "; bound %u cut short by --runs or --time", bound);
+	e->picks_out = NULL;
+	buf_release(&picks);
+	free(level);
+	free(next);
+	return done;
+}
+
 /* The text of a json_u64 item (raw), or "?". */
 static const char *raw_text(const cJSON *item)
 {
@@ -1396,6 +1500,7 @@ int mode_explore(const struct explore_opts *o)
 	uint64_t t0 = now_mono_ns(), last_tick = 0, i, runs = 0;
 	bool tty = !ro->json && isatty(STDERR_FILENO);
 	struct explore_run *fail = NULL, one;
+	bool dfs_exhausted = false;
 	cJSON *doc;
 	char cwd[PATH_MAX];
 	int code = EXIT_PASS;
@@ -1445,13 +1550,23 @@ int mode_explore(const struct explore_opts *o)
 		x->cfg.envp = env_with_runtime(environ, x->runtime);
 	e.slots = xcalloc(o->runs, sizeof(*e.slots));
 	/* Run 0 alone: pct draws the change points of every later run over its length (k). */
-	explore_one(&e, 0, &one);
-	explore_take(&e, &one);
+	{
+		struct buf picks0 = { 0 };
+
+		if (ro->strategy == STRAT_DFS)
+			e.picks_out = &picks0;
+		explore_one(&e, 0, &one);
+		e.picks_out = NULL;
+		explore_take(&e, &one);
+		if (ro->strategy == STRAT_DFS && !one.failed && o->runs > 1)
+			dfs_exhausted = explore_dfs(&e, t0, &picks0);
+		buf_release(&picks0);
+	}
 	if (one.steps)
 		x->cfg.pct_steps = one.steps;
 	/* faults without @N fall on a call among those run 0 made, chosen per run from its seed */
 	memcpy(e.fault_seen, one.fault_seen, sizeof(e.fault_seen));
-	if (!one.failed && o->runs > 1) {
+	if (!one.failed && o->runs > 1 && ro->strategy != STRAT_DFS) {
 		if (o->jobs > 1) {
 			explore_parallel(&e, o->jobs, t0);
 		} else {
@@ -1500,6 +1615,11 @@ int mode_explore(const struct explore_opts *o)
 	cJSON_AddItemToObject(doc, "runs", json_u64(runs));
 	cJSON_AddItemToObject(doc, "distinctSchedules", json_u64(seen.count));
 	cJSON_AddItemToObject(doc, "durationMs", json_u64((now_mono_ns() - t0) / 1000000));
+	if (ro->strategy == STRAT_DFS) {
+		cJSON_AddNumberToObject(doc, "preemptionBound", o->preemption_bound);
+		cJSON_AddBoolToObject(doc, "exhausted", dfs_exhausted);
+		cJSON_AddStringToObject(doc, "search", e.dfs_note);
+	}
 	if (fail && fail->failed > 0) {
 		cJSON *f = cJSON_AddObjectToObject(doc, "failure"), *rep;
 		char *path = xasprintf("%s/report.json", fail->dir);
@@ -1608,6 +1728,10 @@ int mode_explore(const struct explore_opts *o)
 					cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sk, "output")));
 			}
 		}
+	} else if (code == EXIT_PASS && ro->strategy == STRAT_DFS) {
+		fprintf(stderr, "fozzy explore PASS\n  %" PRIu64 " runs, %" PRIu64 " distinct schedules, no failure (--schedule dfs, seed %" PRIu64 ", %.1f s)\n  %s%s\n",
+			runs, seen.count, ro->seed, (double)(now_mono_ns() - t0) / 1e9, e.dfs_note,
+			dfs_exhausted ? ": the bounded space is exhausted" : "");
 	} else if (code == EXIT_PASS) {
 		fprintf(stderr, "fozzy explore PASS\n  %" PRIu64 " runs, %" PRIu64 " distinct schedules, no failure (--schedule %s, seeds %" PRIu64 "..%" PRIu64 ", %.1f s)\n",
 			runs, seen.count, sched_name(ro->strategy), ro->seed, ro->seed + (runs ? runs - 1 : 0),

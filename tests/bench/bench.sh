@@ -87,7 +87,7 @@ def explore(args):
 race = os.path.abspath("fixtures/race")
 d, t = explore(["--runs", "100", "--", race, "correct"])
 print(f"explore, 2 threads        {d['runs']} runs in {t:.2f} s: {d['runs']/t:.0f} schedules/s ({d['distinctSchedules']} distinct; goal >= 500/s needs --jobs, not built)")
-for strat in ("random", "pct", "fifo"):
+for strat in ("random", "pct", "dfs", "fifo"):
     for bug in ("atomicity", "order", "deadlock"):
         d, t = explore(["--schedule", strat, "--runs", "300", "--", race, bug])
         got = f"found at run {d['failure']['run']} in {t:.2f} s" if d.get("failure") else f"not found in {d['runs']} runs ({t:.1f} s)"

@@ -62,7 +62,8 @@ test_expect_success '--time bounds the search; bad options are usage errors' '
 	fz explore --seed 1 --runs 100000 --time 1s -- "$FIX/race" correct >/dev/null 2>err &&
 	grep -q "no failure" err &&
 	expect_exit 2 fz explore --runs 0 -- /bin/true 2>err && grep -q "invalid --runs" err &&
-	expect_exit 2 fz explore --schedule dfs -- /bin/true 2>err && grep -q "invalid --schedule" err &&
+	expect_exit 2 fz explore --schedule bfs -- /bin/true 2>err && grep -q "invalid --schedule" err &&
+	expect_exit 2 fz run --det --schedule dfs -- /bin/true 2>err && grep -q "dfs is a search of fozzy explore" err &&
 	expect_exit 2 fz explore 2>err && grep -q "missing the program" err
 '
 test_expect_success '--jobs 2 and 3 give the same result as --jobs 1 for a seed, and leave no worker behind' '
@@ -115,5 +116,16 @@ test_expect_success 'explore --shrink reports the failure already shrunk' '
 	expect_exit 1 fz replay "$small" >/dev/null 2>err && grep -q "replay: match" err &&
 	expect_exit 1 fz explore --seed 1 --runs 300 --shrink-budget 20s -- "$FIX/race" atomicity >/dev/null 2>err &&
 	grep -q "shrunk: [0-9]* preemptions -> 1" err && grep -q "thread 2 was at pthread_mutex_lock" err
+'
+test_expect_success 'dfs: bound 0 cannot reach the lost update, bound 1 finds it; the correct program exhausts bound 2' '
+	fz explore --schedule dfs --preemption-bound 0 --seed 1 --runs 100 --json -- "$FIX/race" atomicity >d0 2>/dev/null &&
+	test "$(field d0 status)" = pass && test "$(field d0 exhausted)" = True && test "$(field d0 runs)" = 1 &&
+	expect_exit 1 fz explore --schedule dfs --preemption-bound 1 --seed 1 --runs 500 --json -- "$FIX/race" atomicity >d1 2>/dev/null &&
+	test "$(field d1 failure status)" = fail &&
+	expect_exit 1 fz replay "$(field d1 failure tracePath)" >/dev/null 2>err && grep -q "replay: match" err &&
+	fz explore --schedule dfs --seed 1 --runs 2000 -- "$FIX/race" correct >/dev/null 2>err &&
+	grep -q "bound 2 searched: [0-9]* schedules with up to 2 preemptions: the bounded space is exhausted" err &&
+	fz explore --schedule dfs --seed 1 --runs 5 --json -- "$FIX/race" correct >d3 2>/dev/null &&
+	test "$(field d3 exhausted)" = False && field d3 search | grep -q "cut short"
 '
 test_done

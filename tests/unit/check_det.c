@@ -659,7 +659,9 @@ START_TEST(test_sched_names)
 	ck_assert_str_eq(sched_name(st), "pct");
 	ck_assert_int_eq(sched_parse("fifo", &st), 0);
 	ck_assert_str_eq(sched_name(st), "fifo");
-	ck_assert_int_ne(sched_parse("dfs", &st), 0);
+	ck_assert_int_eq(sched_parse("dfs", &st), 0);
+	ck_assert_str_eq(sched_name(st), "dfs");
+	ck_assert_int_ne(sched_parse("bfs", &st), 0);
 }
 END_TEST
 

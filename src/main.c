@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "replay", cmd_replay, "re-execute a recorded trace and check it matches" },
 	{ "explore", cmd_explore, "run a program under many schedules until one fails" },
 	{ "shrink", cmd_shrink, "the fewest preemptions and faults that keep a failure" },
+	{ "report", cmd_report, "merge the JSON summaries of explore shards" },
 	{ "trace", cmd_trace, "verify or dump a .fozzy trace" },
 	{ "policy", cmd_policy, "print the syscall policy table" },
 	{ "version", cmd_version, "print the version" },
@@ -32,7 +33,7 @@ static const struct command commands[] = {
 
 /* Commands of the contract (SPEC.md) that this build does not have yet. */
 static const char *const planned[] = {
-	"test", "fuzz", "ci", "gate", "full", "report", "artifacts",
+	"test", "fuzz", "ci", "gate", "full", "artifacts",
 	"corpus", "profile", "memory", "map", "doctor", "env", "schema", "steps", "validate",
 	"init", "usage",
 };

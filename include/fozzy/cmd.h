@@ -40,6 +40,7 @@ int cmd_run(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_shrink(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
@@ -49,6 +50,7 @@ extern const char run_usage[];
 extern const char replay_usage[];
 extern const char explore_usage[];
 extern const char shrink_usage[];
+extern const char report_usage[];
 extern const char trace_usage[];
 extern const char policy_usage[];
 

@@ -57,6 +57,7 @@ struct explore_opts {
 	unsigned jobs;             /* worker processes; the result does not depend on it */
 	bool shrink;               /* shrink the failure found */
 	unsigned preemption_bound; /* dfs: the most preemptions a schedule may have (default 2) */
+	unsigned shard, shards;    /* --shard i/n: this shard's part of the space (shards 0: all) */
 	uint64_t shrink_budget_ns;
 };
 

@@ -37,6 +37,10 @@ const char explore_usage[] =
 	"                      among those of the class the first run made\n"
 	"  --shrink            shrink the failure found (see fozzy shrink)\n"
 	"  --shrink-budget DUR real time shrink may spend (default 60s)\n"
+	"  --shard I/N         search shard I (0 to N-1) of N disjoint parts of the space:\n"
+	"                      run k of the shard is run (k-1)*N+I+1 of the whole search\n"
+	"                      (dfs: every N-th first preemption); each shard also makes\n"
+	"                      run 0. Combine the --json summaries with fozzy report merge\n"
 	"  --jobs N            run N schedules at a time in worker processes; the\n"
 	"                      result for a seed does not depend on N (default 1)\n"
 	"  --expect-exit N     a run passes only if the program exits with N\n"
@@ -56,7 +60,7 @@ const char explore_usage[] =
 
 enum { OPT_SCHEDULE = 1, OPT_PCT_DEPTH, OPT_SEED, OPT_RUNS, OPT_TIME, OPT_EXPECT_EXIT,
        OPT_EXPECT_STDOUT, OPT_TIMEOUT, OPT_WALL, OPT_RECORD, OPT_CPUS, OPT_PIDS_MAX, OPT_NO_RT,
-       OPT_BASE, OPT_JOBS, OPT_SHRINK, OPT_SHRINK_BUDGET, OPT_FAULTS, OPT_BOUND };
+       OPT_BASE, OPT_JOBS, OPT_SHRINK, OPT_SHRINK_BUDGET, OPT_FAULTS, OPT_BOUND, OPT_SHARD };
 
 int cmd_explore(int argc, char **argv)
 {
@@ -79,6 +83,7 @@ int cmd_explore(int argc, char **argv)
 		{ "shrink", no_argument, NULL, OPT_SHRINK },
 		{ "faults", required_argument, NULL, OPT_FAULTS },
 		{ "preemption-bound", required_argument, NULL, OPT_BOUND },
+		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "shrink-budget", required_argument, NULL, OPT_SHRINK_BUDGET },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
@@ -156,6 +161,16 @@ int cmd_explore(int argc, char **argv)
 				return usage_error("explore ", "invalid --jobs '%s': expected 1 to 64", optarg);
 			o.jobs = (unsigned)v;
 			break;
+		case OPT_SHARD: {
+			unsigned i, n;
+			char end;
+
+			if (sscanf(optarg, "%u/%u%c", &i, &n, &end) != 2 || n < 1 || n > 100000 || i >= n)
+				return usage_error("explore ", "invalid --shard '%s': expected I/N with 0 <= I < N, e.g. 0/4", optarg);
+			o.shard = i;
+			o.shards = n;
+			break;
+		}
 		case OPT_BOUND:
 			if (parse_u64(optarg, &v) || v > PCT_MAX_DEPTH)
 				return usage_error("explore ", "invalid --preemption-bound '%s': expected 0 to %d", optarg, PCT_MAX_DEPTH);

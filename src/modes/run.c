@@ -1092,7 +1092,7 @@ static void explore_progress(uint64_t runs, uint64_t distinct, uint64_t t0, bool
 
 /* What one run of explore tells the coordinator; fixed size, as it crosses a pipe from a worker. */
 struct explore_run {
-	uint64_t index, interleaving, steps;
+	uint64_t index, interleaving, steps, seed;
 	uint64_t fault_seen[FC_N];
 	char faults[256];   /* the faults injected, "write:EIO@2 (thread 1, event #40)", ... */
 	int failed; /* 0 pass, 1 failed, -1 fozzy could not run it */
@@ -1103,6 +1103,18 @@ struct explore_run {
 	char trace[1024];
 	char dir[1024];
 };
+
+/*
+ * With --shard i/n, this shard's run k (k >= 1) is run (k-1)*n + i + 1 of the
+ * whole search: the shards split runs 1, 2, ... between them, and each makes
+ * run 0 itself (it calibrates pct and the placement of faults).
+ */
+static uint64_t explore_global(const struct explore_opts *o, uint64_t k)
+{
+	if (!k || o->shards < 2)
+		return k;
+	return (k - 1) * o->shards + o->shard + 1;
+}
 
 struct explore_ctx {
 	const struct explore_opts *o;
@@ -1167,7 +1179,8 @@ static void explore_one_plan(struct explore_ctx *e, uint64_t index, struct explo
 	memset(out, 0, sizeof(*out));
 	out->index = index;
 	out->failed = -1;
-	x->cfg.seed = e->o->run.seed + index;
+	x->cfg.seed = e->o->run.seed + explore_global(e->o, index);
+	out->seed = x->cfg.seed;
 	if (x->cfg.faults) {
 		/* this run's plan: the open faults placed from its seed (none in run 0) */
 		*planp = x->plan;
@@ -1418,6 +1431,13 @@ static bool explore_dfs(struct explore_ctx *e, uint64_t t0, const struct buf *pi
 			const struct sup_pick *p;
 			size_t np, start = 0;
 
+			/*
+			 * Shards split the subtrees of the first preemption: every shard
+			 * makes the same list of them from run 0, takes every n-th, and
+			 * searches below its own only.
+			 */
+			if (bound == 1 && o->shards > 1 && i % o->shards != o->shard)
+				continue;
 			if (bound > 0) {
 				if (index >= o->runs || (o->time_ns && now_mono_ns() - t0 >= o->time_ns)) {
 					done = false;
@@ -1612,6 +1632,12 @@ int mode_explore(const struct explore_opts *o)
 		cJSON_AddNumberToObject(doc, "pctDepth", ro->pct_depth);
 	cJSON_AddItemToObject(doc, "seed", json_u64(ro->seed));
 	cJSON_AddNumberToObject(doc, "jobs", o->jobs > 1 ? o->jobs : 1);
+	if (o->shards > 1) {
+		char sh[32];
+
+		snprintf(sh, sizeof(sh), "%u/%u", o->shard, o->shards);
+		cJSON_AddStringToObject(doc, "shard", sh);
+	}
 	cJSON_AddItemToObject(doc, "runs", json_u64(runs));
 	cJSON_AddItemToObject(doc, "distinctSchedules", json_u64(seen.count));
 	cJSON_AddItemToObject(doc, "durationMs", json_u64((now_mono_ns() - t0) / 1000000));
@@ -1626,7 +1652,8 @@ int mode_explore(const struct explore_opts *o)
 		struct buf b = { 0 };
 
 		cJSON_AddItemToObject(f, "run", json_u64(fail->index + 1));
-		cJSON_AddItemToObject(f, "seed", json_u64(ro->seed + fail->index));
+		cJSON_AddItemToObject(f, "seed", json_u64(fail->seed));
+		cJSON_AddItemToObject(f, "globalRun", json_u64(explore_global(o, fail->index) + 1));
 		cJSON_AddStringToObject(f, "status", fail->status);
 		cJSON_AddStringToObject(f, "message", fail->message);
 		if (fail->faults[0])
@@ -1680,7 +1707,7 @@ int mode_explore(const struct explore_opts *o)
 			upper[k] = (char)(fail->status[k] >= 'a' && fail->status[k] <= 'z' ? fail->status[k] - 32 : fail->status[k]);
 		upper[k] = 0;
 		fprintf(stderr, "fozzy explore %s\n  run %" PRIu64 " of at most %" PRIu64 " (seed %" PRIu64 ", --schedule %s) failed",
-			upper, fail->index + 1, o->runs, ro->seed + fail->index, sched_name(ro->strategy));
+			upper, fail->index + 1, o->runs, fail->seed, sched_name(ro->strategy));
 		if (fail->outcome == SUP_EXITED)
 			fprintf(stderr, ": exit status %d", fail->exit_code);
 		else if (fail->outcome == SUP_SIGNALED)
@@ -1733,9 +1760,14 @@ int mode_explore(const struct explore_opts *o)
 			runs, seen.count, ro->seed, (double)(now_mono_ns() - t0) / 1e9, e.dfs_note,
 			dfs_exhausted ? ": the bounded space is exhausted" : "");
 	} else if (code == EXIT_PASS) {
-		fprintf(stderr, "fozzy explore PASS\n  %" PRIu64 " runs, %" PRIu64 " distinct schedules, no failure (--schedule %s, seeds %" PRIu64 "..%" PRIu64 ", %.1f s)\n",
-			runs, seen.count, sched_name(ro->strategy), ro->seed, ro->seed + (runs ? runs - 1 : 0),
-			(double)(now_mono_ns() - t0) / 1e9);
+		if (o->shards > 1)
+			fprintf(stderr, "fozzy explore PASS\n  shard %u/%u: %" PRIu64 " runs, %" PRIu64 " distinct schedules, no failure (--schedule %s, %.1f s)\n",
+				o->shard, o->shards, runs, seen.count, sched_name(ro->strategy),
+				(double)(now_mono_ns() - t0) / 1e9);
+		else
+			fprintf(stderr, "fozzy explore PASS\n  %" PRIu64 " runs, %" PRIu64 " distinct schedules, no failure (--schedule %s, seeds %" PRIu64 "..%" PRIu64 ", %.1f s)\n",
+				runs, seen.count, sched_name(ro->strategy), ro->seed, ro->seed + (runs ? runs - 1 : 0),
+				(double)(now_mono_ns() - t0) / 1e9);
 	} else {
 		error("explore: fozzy could not run the program (run %" PRIu64 ")", fail ? fail->index + 1 : 0);
 	}

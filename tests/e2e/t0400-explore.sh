@@ -128,4 +128,23 @@ test_expect_success 'dfs: bound 0 cannot reach the lost update, bound 1 finds it
 	fz explore --schedule dfs --seed 1 --runs 5 --json -- "$FIX/race" correct >d3 2>/dev/null &&
 	test "$(field d3 exhausted)" = False && field d3 search | grep -q "cut short"
 '
+test_expect_success '--shard i/n splits the runs; report merge gives the unsharded verdict' '
+	expect_exit 1 fz explore --seed 1 --runs 40 --json -- "$FIX/race" atomicity >whole 2>/dev/null &&
+	for i in 0 1 2; do
+		fz explore --seed 1 --runs 40 --shard $i/3 --json -- "$FIX/race" atomicity >s$i 2>/dev/null
+		test "$(field s$i shard)" = "$i/3" || return 1
+	done &&
+	expect_exit 1 fz report merge s0 s1 s2 --json >m 2>/dev/null &&
+	test "$(field m failure seed)" = "$(field whole failure seed)" &&
+	test "$(field m failure globalRun)" = "$(field whole failure run)" &&
+	expect_exit 1 fz report merge s0 s1 s2 >/dev/null 2>err && grep -q "replay with: fozzy replay" err &&
+	for i in 0 1; do
+		fz explore --schedule dfs --seed 1 --runs 500 --shard $i/2 --json -- "$FIX/race" correct >d$i 2>/dev/null || return 1
+	done &&
+	fz report merge d0 d1 --json >dm 2>/dev/null && test "$(field dm exhausted)" = True &&
+	test $(( $(field d0 runs) + $(field d1 runs) )) = 99 &&
+	expect_exit 2 fz report merge nothing.json 2>err && grep -q "cannot read" err &&
+	expect_exit 2 fz explore --shard 3/3 -- /bin/true 2>err && grep -q "invalid --shard" err &&
+	expect_exit 2 fz report show x 2>err && grep -q "only .merge." err
+'
 test_done

@@ -135,6 +135,7 @@ static int merge(char **files, int n, bool json)
 fail:
 	while (i >= 0)
 		cJSON_Delete(docs[i--]);
+	cJSON_Delete(shards); /* not in out yet */
 	cJSON_Delete(out);
 	return EXIT_ERROR;
 }

@@ -207,7 +207,9 @@ static void minimal_dev(int err_fd, uint64_t epoch_s)
 static void proc_knobs_readonly(int err_fd)
 {
 	static const char *const knobs[] = { "/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
-					     "/proc/bus", "/proc/fs", "/proc/sysvipc" };
+					     "/proc/bus", "/proc/fs", "/proc/sysvipc", "/proc/acpi",
+					     "/proc/dynamic_debug", "/proc/driver", "/proc/scsi",
+					     "/proc/tty", "/proc/pressure", "/proc/mtrr" };
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 	unsigned i;
 

@@ -377,4 +377,42 @@ for mode in sleep fast; do
 done
 
 rm -f /tmp/fozzy-t0146-$$-*.sock
+test_expect_success 'connect: host unix sockets stay out of reach through /proc/self/root, magic fd links and a deleted cwd' '
+	sk=$(mktemp -d /var/tmp/fozzy-sock.XXXXXX) || exit 1
+	chmod 755 "$sk"
+	"$PY" -c "import socket,sys,time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1] + \"/s\"); s.listen(8); s.settimeout(25)
+open(sys.argv[1] + \"/ready\", \"w\").close()
+got = []
+try:
+    while True:
+        c, _ = s.accept(); got.append(c.recv(64))
+except OSError:
+    pass
+open(sys.argv[1] + \"/got\", \"w\").write(repr(got))" "$sk" &
+	lpid=$! && for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do test -e "$sk/ready" && break; sleep 0.25; done &&
+	mkdir -p uds && cd uds &&
+	fz run --det -- "$PY" -c "import os, socket, sys
+d = sys.argv[1]
+def tryc(label, path):
+    c = socket.socket(socket.AF_UNIX)
+    try:
+        c.connect(path); c.send(label.encode()); print(label, \"CONNECTED\")
+    except OSError as e:
+        print(label, e.strerror)
+fd = os.open(d, os.O_PATH)
+tryc(\"direct\", d + \"/s\")
+tryc(\"proc-self-root\", \"/proc/self/root\" + d + \"/s\")
+tryc(\"magic-dirfd\", \"/proc/self/fd/%d/s\" % fd)
+tryc(\"dev-fd\", \"/dev/fd/%d/s\" % fd)
+sfd = os.open(d + \"/s\", os.O_PATH)
+tryc(\"magic-sockfd\", \"/proc/self/fd/%d\" % sfd)
+os.mkdir(\"x\"); os.chdir(\"x\"); os.rmdir(\"../x\")
+tryc(\"deleted-cwd\", \"../\" * 12 + d.lstrip(\"/\") + \"/s\")
+os.symlink(d + \"/s\", \"/tmp/lnk\"); tryc(\"symlink\", \"/tmp/lnk\")" "$sk" >../uds.out 2>&1;
+	cd .. && sleep 0.3 && kill $lpid 2>/dev/null; wait $lpid 2>/dev/null;
+	cat uds.out && ! grep -q CONNECTED uds.out && test "$(grep -c . uds.out)" -ge 7 &&
+	{ ! test -s "$sk/got" || test "$(cat "$sk/got")" = "[]"; };
+	rc=$?; rm -rf "$sk"; exit $rc
+'
 test_done

@@ -23,8 +23,13 @@
 #include "fozzy/sandbox.h"
 #include "fozzy/util.h"
 
+#define CHANGES_MAX_ENTRIES 100000
+#define CHANGES_MAX_DEPTH 400 /* two descriptors a level: within a 1024 limit */
+
 struct walk {
 	const char *skip; /* fozzy's own whiteout over the artifacts root */
+	bool truncated;   /* more entries, or deeper folders, than are listed */
+	size_t list_len;
 	cJSON *list;
 	struct sandbox_changes *n;
 	unsigned depth;
@@ -51,6 +56,7 @@ static void add(struct walk *w, const char *path, const char *kind, mode_t m)
 	if (m)
 		cJSON_AddStringToObject(e, "type", type_name(m));
 	cJSON_AddItemToArray(w->list, e);
+	w->list_len++;
 	if (!strcmp(kind, "created"))
 		w->n->created++;
 	else if (!strcmp(kind, "deleted"))
@@ -64,20 +70,26 @@ static bool is_whiteout(const struct stat *st)
 	return S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0);
 }
 
-static bool is_opaque(const char *dir)
+static bool is_opaque(int dirfd)
 {
 	char v[4];
-	ssize_t n = lgetxattr(dir, "trusted.overlay.opaque", v, sizeof(v));
+	ssize_t n = fgetxattr(dirfd, "trusted.overlay.opaque", v, sizeof(v));
 
 	if (n < 0)
-		n = lgetxattr(dir, "user.overlay.opaque", v, sizeof(v));
+		n = fgetxattr(dirfd, "user.overlay.opaque", v, sizeof(v));
 	return n == 1 && v[0] == 'y';
 }
 
-static bool same_content(const char *a, const char *b, off_t size)
+/* Open name in dir without following a symlink; -1 if it cannot be. */
+static int open_in(int dir, const char *name, int flags)
+{
+	return dir < 0 ? -1 : openat(dir, name, flags | O_CLOEXEC | O_NOFOLLOW);
+}
+
+static bool same_content(int updir, int lowdir, const char *name, off_t size)
 {
 	char x[65536], y[65536];
-	int fa = open(a, O_RDONLY | O_CLOEXEC), fb = open(b, O_RDONLY | O_CLOEXEC);
+	int fa = open_in(updir, name, O_RDONLY), fb = open_in(lowdir, name, O_RDONLY);
 	bool same = fa >= 0 && fb >= 0;
 
 	while (same && size > 0) {
@@ -96,87 +108,139 @@ static bool same_content(const char *a, const char *b, off_t size)
 	return same;
 }
 
-static bool same_link(const char *a, const char *b)
+static bool same_link(int updir, int lowdir, const char *name)
 {
 	char x[4096], y[4096];
-	ssize_t n = readlink(a, x, sizeof(x)), m = readlink(b, y, sizeof(y));
+	ssize_t n = readlinkat(updir, name, x, sizeof(x)), m = readlinkat(lowdir, name, y, sizeof(y));
 
 	return n >= 0 && n == m && !memcmp(x, y, (size_t)n);
 }
 
 /* A copied-up entry: what, if anything, changed against the host's. */
-static const char *compare(const char *up, const struct stat *u, const char *low, const struct stat *l)
+static const char *compare(int updir, int lowdir, const char *name, const struct stat *u, const struct stat *l)
 {
 	if ((u->st_mode & S_IFMT) != (l->st_mode & S_IFMT))
 		return "replaced";
-	if (S_ISREG(u->st_mode) && (u->st_size != l->st_size || !same_content(up, low, u->st_size)))
+	if (S_ISREG(u->st_mode) && (u->st_size != l->st_size || !same_content(updir, lowdir, name, u->st_size)))
 		return "modified";
-	if (S_ISLNK(u->st_mode) && !same_link(up, low))
+	if (S_ISLNK(u->st_mode) && !same_link(updir, lowdir, name))
 		return "modified";
 	if (u->st_mode != l->st_mode || u->st_uid != l->st_uid || u->st_gid != l->st_gid)
 		return "metadata";
 	return NULL;
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
+static int by_name(const void *a, const void *b)
 {
-	return strcmp((*a)->d_name, (*b)->d_name);
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int skip_dots(const struct dirent *d)
+/* The names in directory fd, sorted; NULL on error. */
+static char **list_dir(int fd, size_t *n)
 {
-	return strcmp(d->d_name, ".") && strcmp(d->d_name, "..");
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = dup < 0 ? NULL : fdopendir(dup);
+	char **v = NULL;
+	size_t cap = 0;
+	struct dirent *e;
+
+	*n = 0;
+	if (!d) {
+		if (dup >= 0)
+			close(dup);
+		return NULL;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[(*n)++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (*n)
+		qsort(v, *n, sizeof(*v), by_name);
+	return v;
 }
 
-/* Walk upper dir `up` whose host counterpart is `low` (NULL: everything below is new). */
-static void walk_dir(struct walk *w, const char *up, const char *low, const char *shown)
+/*
+ * Walk upper folder `up` (a descriptor) whose host counterpart is `low` (-1:
+ * everything below is new), relative to descriptors, so no path length or
+ * symlink in the tree matters. `shown` is the path the program saw.
+ */
+static void walk_dir(struct walk *w, int up, int low, const char *shown)
 {
-	struct dirent **ents;
-	int n, i;
+	size_t n, i;
+	char **names;
 
-	if (w->depth > 256)
+	if (w->depth >= CHANGES_MAX_DEPTH) {
+		w->truncated = true;
 		return;
-	n = scandir(up, &ents, skip_dots, by_name);
-	if (n < 0)
+	}
+	names = list_dir(up, &n);
+	if (!names)
 		return;
 	w->depth++;
 	for (i = 0; i < n; i++) {
-		char *u = xasprintf("%s/%s", up, ents[i]->d_name);
-		char *s = xasprintf("%s/%s", strcmp(shown, "/") ? shown : "", ents[i]->d_name);
-		char *l = low ? xasprintf("%s/%s", low, ents[i]->d_name) : NULL;
+		const char *name = names[i];
+		char *sh = xasprintf("%s/%s", strcmp(shown, "/") ? shown : "", name);
 		struct stat us, ls;
-		bool in_lower = l && !lstat(l, &ls);
+		bool in_lower = low >= 0 && !fstatat(low, name, &ls, AT_SYMLINK_NOFOLLOW);
 
-		if (lstat(u, &us) || (w->skip && !strcmp(s, w->skip))) {
-			/* vanished under us, or fozzy's own: nothing to report */
+		if (w->list_len >= CHANGES_MAX_ENTRIES) {
+			w->truncated = true;
+		} else if (fstatat(up, name, &us, AT_SYMLINK_NOFOLLOW) || (w->skip && !strcmp(sh, w->skip))) {
+			/* vanished, or fozzy's own whiteout: nothing to report */
 		} else if (is_whiteout(&us)) {
 			if (in_lower)
-				add(w, s, "deleted", ls.st_mode);
+				add(w, sh, "deleted", ls.st_mode);
 		} else if (!in_lower) {
-			add(w, s, "created", us.st_mode);
-			if (S_ISDIR(us.st_mode))
-				walk_dir(w, u, NULL, s);
+			add(w, sh, "created", us.st_mode);
+			if (S_ISDIR(us.st_mode)) {
+				int sub = open_in(up, name, O_RDONLY | O_DIRECTORY);
+
+				if (sub >= 0) {
+					walk_dir(w, sub, -1, sh);
+					close(sub);
+				}
+			}
 		} else if (S_ISDIR(us.st_mode) && S_ISDIR(ls.st_mode)) {
-			bool opaque = is_opaque(u);
-			const char *k = opaque ? "replaced" : compare(u, &us, l, &ls);
+			int sub = open_in(up, name, O_RDONLY | O_DIRECTORY);
+			int lsub = -1;
+			bool opaque = sub >= 0 && is_opaque(sub);
+			const char *k = opaque ? "replaced" : compare(up, low, name, &us, &ls);
 
 			if (k)
-				add(w, s, k, us.st_mode);
-			walk_dir(w, u, opaque ? NULL : l, s);
+				add(w, sh, k, us.st_mode);
+			if (sub >= 0) {
+				if (!opaque)
+					lsub = open_in(low, name, O_RDONLY | O_DIRECTORY);
+				walk_dir(w, sub, lsub, sh);
+				if (lsub >= 0)
+					close(lsub);
+				close(sub);
+			}
 		} else {
-			const char *k = compare(u, &us, l, &ls);
+			const char *k = compare(up, low, name, &us, &ls);
 
 			if (k)
-				add(w, s, k, us.st_mode);
-			if (S_ISDIR(us.st_mode))
-				walk_dir(w, u, NULL, s);
+				add(w, sh, k, us.st_mode);
+			if (S_ISDIR(us.st_mode)) {
+				int sub = open_in(up, name, O_RDONLY | O_DIRECTORY);
+
+				if (sub >= 0) {
+					walk_dir(w, sub, -1, sh);
+					close(sub);
+				}
+			}
 		}
-		free(u);
-		free(s);
-		free(l);
-		free(ents[i]);
+		free(sh);
 	}
-	free(ents);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	w->depth--;
 }
 
@@ -190,11 +254,21 @@ int sandbox_write_changes(const char *run_dir, const struct sandbox_overlay *ov,
 	int rc;
 
 	memset(counts, 0, sizeof(*counts));
-	for (i = 0; i < n; i++)
-		walk_dir(&w, ov[i].upper, ov[i].target, ov[i].target);
+	for (i = 0; i < n; i++) {
+		int up = open(ov[i].upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int low = open(ov[i].target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (up >= 0)
+			walk_dir(&w, up, low, ov[i].target);
+		if (up >= 0)
+			close(up);
+		if (low >= 0)
+			close(low);
+	}
 	cJSON_AddNumberToObject(doc, "created", counts->created);
 	cJSON_AddNumberToObject(doc, "modified", counts->modified);
 	cJSON_AddNumberToObject(doc, "deleted", counts->deleted);
+	cJSON_AddBoolToObject(doc, "truncated", w.truncated);
 	cJSON_AddItemToObject(doc, "changes", list);
 	text = cJSON_Print(doc);
 	line = xasprintf("%s\n", text);

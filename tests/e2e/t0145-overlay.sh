@@ -100,4 +100,19 @@ test_expect_success 'small getdents64 buffers, telldir, seekdir and rewinddir un
 	fz run --det -- "$FIX/dirs" >../s1 2>/dev/null && cd .. &&
 	printf "raw: . .. a b c d e (7, last 0)\nafter entry 3 (a) comes b\nrewound: 7 entries\n" >want && cmp want s1
 '
+test_expect_success 'changes.json lists files past PATH_MAX too (no hiding in long paths)' '
+	mkdir lp && cd lp &&
+	fz run --det --json -- /usr/bin/python3 -c "
+import os
+n = \"d\" * 200
+for i in range(25):
+    os.mkdir(n); os.chdir(n)
+open(\"hidden.txt\", \"w\").write(\"x\")" >../lsum 2>/dev/null && cd .. &&
+	/usr/bin/python3 -c "import json, os
+s = json.load(open(\"lsum\"))
+doc = json.load(open(os.path.join(\"lp\", s[\"native\"][\"sandbox\"][\"changes\"][\"list\"])))
+paths = [c[\"path\"] for c in doc[\"changes\"]]
+assert any(p.endswith(\"/hidden.txt\") for p in paths), paths[-2:]
+assert len(paths) == 26 and doc[\"truncated\"] is False, (len(paths), doc[\"truncated\"])"
+'
 test_done

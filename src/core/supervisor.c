@@ -1287,6 +1287,22 @@ static bool inject_fault(struct sup *s, struct thread *th, enum sys_action *act)
 	}
 }
 
+/* The event of the syscall t is stopped at: its number and all six arguments (nargs are logged). */
+static void syscall_event(const struct tracee *t, struct ev *e, uint8_t nargs)
+{
+	memset(e, 0, sizeof(*e));
+	e->tag = EV_SYSCALL;
+	e->tid = t->vtid;
+	e->nr = (uint32_t)t->regs.orig_rax;
+	e->nargs = nargs;
+	e->args[0] = t->regs.rdi;
+	e->args[1] = t->regs.rsi;
+	e->args[2] = t->regs.rdx;
+	e->args[3] = t->regs.r10;
+	e->args[4] = t->regs.r8;
+	e->args[5] = t->regs.r9;
+}
+
 /* A refused syscall: answer the policy's errno, count the attempt; a scheduling point like any. */
 static void on_refusal(struct sup *s, struct thread *th)
 {
@@ -1296,17 +1312,7 @@ static void on_refusal(struct sup *s, struct thread *th)
 	int err = s->pol->err[nr];
 	unsigned i;
 
-	memset(e, 0, sizeof(*e));
-	e->tag = EV_SYSCALL;
-	e->tid = t->vtid;
-	e->nr = nr;
-	e->nargs = 6;
-	e->args[0] = t->regs.rdi;
-	e->args[1] = t->regs.rsi;
-	e->args[2] = t->regs.rdx;
-	e->args[3] = t->regs.r10;
-	e->args[4] = t->regs.r8;
-	e->args[5] = t->regs.r9;
+	syscall_event(t, e, 6);
 	sup_advance(s, s->clock.syscall_cost);
 	event_begin(s, e);
 	if (s->stopping)
@@ -1358,19 +1364,11 @@ static void on_seccomp(struct sup *s, struct thread *th)
 	}
 	memset(c, 0, sizeof(*c));
 	c->nr = (uint32_t)t->regs.orig_rax;
-	c->args[0] = t->regs.rdi;
-	c->args[1] = t->regs.rsi;
-	c->args[2] = t->regs.rdx;
-	c->args[3] = t->regs.r10;
-	c->args[4] = t->regs.r8;
-	c->args[5] = t->regs.r9;
-	memset(e, 0, sizeof(*e));
-	e->tag = EV_SYSCALL;
-	e->tid = t->vtid;
-	e->nr = c->nr;
-	e->nargs = row->nargs;
-	for (i = 0; i < row->nargs; i++)
-		e->args[i] = c->args[i];
+	syscall_event(t, e, row->nargs);
+	for (i = 0; i < 6; i++)
+		c->args[i] = e->args[i];
+	for (i = row->nargs; i < 6; i++)
+		e->args[i] = 0;
 	sup_advance(s, s->clock.syscall_cost);
 	event_begin(s, e);
 	if (s->stopping)

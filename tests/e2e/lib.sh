@@ -51,6 +51,17 @@ fz() {
 	"$FOZZY" "$@"
 }
 
+# field FILE KEY...: a value from a JSON document (numeric keys index arrays).
+field() {
+	f=$1
+	shift
+	/usr/bin/python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+for k in sys.argv[2:]:
+    d = d[int(k)] if isinstance(d, list) else d[k]
+print(d)" "$f" "$@"
+}
+
 test_done() {
 	echo "1..$test_count"
 	echo "# $TEST_NAME: $((test_count - test_failed)) passed, $test_failed failed"

@@ -2,17 +2,6 @@
 # fozzy explore: many schedules until one fails; the failure replays.
 . "$(dirname "$0")/lib.sh"
 
-# field FILE KEY...: a value from a JSON document.
-field() {
-	f=$1
-	shift
-	/usr/bin/python3 -c "import json, sys
-d = json.load(open(sys.argv[1]))
-for k in sys.argv[2:]:
-    d = d[k]
-print(d)" "$f" "$@"
-}
-
 test_expect_success 'random finds a lost update, the trace replays to the same failure every time' '
 	expect_exit 1 fz explore --seed 1 --runs 300 --json -- "$FIX/race" atomicity >sum 2>/dev/null &&
 	test "$(field sum status)" = fail && test "$(field sum failure status)" = fail &&

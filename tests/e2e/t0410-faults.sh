@@ -3,16 +3,6 @@
 # explore, dropped by shrink when the failure does not need them.
 . "$(dirname "$0")/lib.sh"
 
-field() {
-	f=$1
-	shift
-	/usr/bin/python3 -c "import json, sys
-d = json.load(open(sys.argv[1]))
-for k in sys.argv[2:]:
-    d = d[int(k)] if isinstance(d, list) else d[k]
-print(d)" "$f" "$@"
-}
-
 test_expect_success 'run --faults makes the chosen call fail; the report names it; replay repeats it' '
 	expect_exit 1 fz run --det --faults write:EIO@1 --record r.fozzy -- "$FIX/faulty" careless >out 2>err &&
 	grep -q "record lost: read back 0 bytes" out && grep -q "faults injected: write:EIO@1 (thread 1, event #" err &&

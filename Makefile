@@ -32,7 +32,7 @@ say =
 endif
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/det/*.c src/trace/*.c src/sys/*.c \
-	src/core/*.c src/sandbox/*.c src/report/*.c src/modes/*.c src/cmd/*.c))
+	src/core/*.c src/sandbox/*.c src/report/*.c src/modes/*.c src/cmd/*.c src/fuzz/*.c))
 LIB_OBJ := $(LIB_SRC:.c=.o) src/sys/policy_text.o
 UNIT_SRC := $(sort $(wildcard tests/unit/check_*.c))
 UNIT_OBJ := $(UNIT_SRC:.c=.o) tests/unit/runner.o
@@ -41,7 +41,7 @@ FIXTURES := $(FIXTURE_SRC:.c=)
 ESCAPE_SRC := $(sort $(wildcard tests/escape/*.c))
 ESCAPES := $(ESCAPE_SRC:.c=)
 
-all: fozzy libfozzy-rt.so fixtures escapes
+all: fozzy libfozzy-rt.so libfozzy-cov.a fixtures escapes
 
 fozzy: src/main.o libfozzy.a
 	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -60,6 +60,11 @@ src/sys/policy_text.c: seccomp/policy.txt seccomp/embed.sh
 libfozzy-rt.so: src/rt/fozzy_rt.c include/fozzy/rt.h
 	$(call say,CC,$@)$(CC) -std=gnu17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Iinclude \
 		-fPIC -shared -o $@ $< -ldl
+
+# The edge-coverage runtime, linked statically into instrumented programs (fozzy cc).
+libfozzy-cov.a: src/rt/cov.c include/fozzy/cov.h include/fozzy/sandbox.h
+	$(call say,CC,$@)$(CC) -std=gnu17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Iinclude \
+		-fPIC -c -o src/rt/cov.o $< && rm -f $@ && ar rcs $@ src/rt/cov.o
 
 # Traced fixtures are never sanitized: sanitizer runtimes add syscalls.
 fixtures/%: fixtures/%.c
@@ -91,7 +96,7 @@ e2e: fozzy libfozzy-rt.so fixtures escapes
 # Installs missing build dependencies first, so it works on a fresh machine.
 check:
 	$(Q)sh tests/deps.sh
-	$(Q)$(MAKE) --no-print-directory fozzy libfozzy-rt.so fixtures escapes tests/unit/runner
+	$(Q)$(MAKE) --no-print-directory fozzy libfozzy-rt.so libfozzy-cov.a fixtures escapes tests/unit/runner
 	$(Q)sh tests/run-all.sh
 
 bench: fozzy libfozzy-rt.so fixtures
@@ -110,16 +115,18 @@ demo:
 deps:
 	$(Q)sh tests/deps.sh
 
-install: fozzy libfozzy-rt.so
+install: fozzy libfozzy-rt.so libfozzy-cov.a
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 fozzy $(DESTDIR)$(PREFIX)/bin/fozzy
 	install -d $(DESTDIR)$(PREFIX)/lib/fozzy
 	install -m 644 libfozzy-rt.so $(DESTDIR)$(PREFIX)/lib/fozzy/libfozzy-rt.so
+	install -m 644 libfozzy-cov.a $(DESTDIR)$(PREFIX)/lib/fozzy/libfozzy-cov.a
 	install -m 644 man/fozzy.1 $(DESTDIR)$(PREFIX)/share/man/man1/fozzy.1
 	install -m 644 man/fozzy.5 $(DESTDIR)$(PREFIX)/share/man/man5/fozzy.5
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/fozzy $(DESTDIR)$(PREFIX)/lib/fozzy/libfozzy-rt.so \
+		$(DESTDIR)$(PREFIX)/lib/fozzy/libfozzy-cov.a \
 		$(DESTDIR)$(PREFIX)/share/man/man1/fozzy.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/fozzy.5
 
@@ -128,7 +135,7 @@ lint:
 	$(MAKE) clean && $(MAKE) CC=clang
 
 clean:
-	rm -f fozzy libfozzy.a libfozzy-rt.so src/main.o $(LIB_OBJ) $(UNIT_OBJ) tests/unit/runner $(FIXTURES) \
+	rm -f fozzy libfozzy.a libfozzy-rt.so libfozzy-cov.a src/rt/cov.o src/main.o $(LIB_OBJ) $(UNIT_OBJ) tests/unit/runner $(FIXTURES) \
 		$(ESCAPES) \
 		src/sys/policy_text.c
 	find . -name '*.d' -delete

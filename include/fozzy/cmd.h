@@ -44,6 +44,8 @@ int cmd_report(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_fuzz(int argc, char **argv);
+int cmd_cc(int argc, char **argv);
 
 /* Help texts, also checked against man/fozzy.1 and CLI.md by the tests. */
 extern const char run_usage[];
@@ -53,5 +55,7 @@ extern const char shrink_usage[];
 extern const char report_usage[];
 extern const char trace_usage[];
 extern const char policy_usage[];
+extern const char fuzz_usage[];
+extern const char cc_usage[];
 
 #endif

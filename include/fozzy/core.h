@@ -39,6 +39,14 @@ struct sup_config {
 	const char *hide_dir;   /* artifacts root, hidden from the program */
 	unsigned pids_max;      /* live threads of the whole tree; 0: the default (1024) */
 	bool host_net;          /* --net host (never with det): the host's network */
+	/*
+	 * fuzz: the input, shown read-only at SANDBOX_INPUT_PATH and, with
+	 * input_stdin, as the program's stdin (otherwise /dev/null). NULL:
+	 * stdin is fozzy's own.
+	 */
+	const struct buf *input;
+	bool input_stdin;
+	bool coverage;          /* hand the program a coverage map (cov.h); res->cov gets it */
 };
 
 enum sup_outcome {
@@ -91,6 +99,9 @@ struct sup_result {
 		uint64_t count;
 	} refusals[32];
 	unsigned nrefusals;
+	uint8_t *cov;           /* cfg->coverage: FOZZY_COV_MAP edge counters; owned */
+	uint32_t cov_guards;    /* edges the program was built with (0: not instrumented) */
+	bool interrupted;       /* SIGINT or SIGTERM stopped the run */
 };
 
 /*

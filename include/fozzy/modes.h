@@ -71,6 +71,22 @@ struct shrink_opts {
 	struct cJSON **result;     /* set: hand the summary over here, print nothing */
 };
 
+struct fuzz_opts {
+	struct run_opts run;       /* det always; seed of the campaign */
+	uint64_t runs;             /* executions after the corpus (0: until --time or Ctrl-C) */
+	uint64_t time_ns;          /* real time (0: no limit) */
+	const char *corpus;        /* corpus folder (default <base>/corpora/default) */
+	const char *dict;          /* AFL-format dictionary, or NULL */
+	size_t max_input;          /* bytes (default 4096) */
+	int mutator;               /* enum mut_family */
+	unsigned jobs;             /* worker processes; results do not depend on it */
+	unsigned shard, shards;    /* --shard i/n (shards 0: all) */
+	bool minimize;             /* shrink each new finding's input */
+	bool crash_only;           /* stop at the first finding */
+	int expect_exit;           /* -1: exit statuses are not findings */
+	uint64_t minimize_budget;  /* executions per finding (default 512) */
+};
+
 /* Fill o with the defaults. */
 void run_opts_init(struct run_opts *o);
 void replay_opts_init(struct replay_opts *o);
@@ -82,7 +98,11 @@ int mode_run(const struct run_opts *o);
 int mode_replay(const struct replay_opts *o);
 int mode_explore(const struct explore_opts *o);
 int mode_shrink(const struct shrink_opts *o);
+void fuzz_opts_init(struct fuzz_opts *o);
+int mode_fuzz(const struct fuzz_opts *o);
 
+/* A file shipped with fozzy (beside the binary, or PREFIX/lib/fozzy); caller frees; NULL if absent. */
+char *find_lib(const char *name);
 /* Resolve a command name through PATH to an absolute, existing executable. */
 char *resolve_program(const char *name);
 

@@ -33,7 +33,14 @@ struct sandbox_spec {
 	const struct sandbox_overlay *overlays; /* mounted in order */
 	uint64_t epoch_s;                /* times given to what /dev holds */
 	bool host_net;                   /* --net host: the host's network namespace */
+	int stdin_fd;                    /* becomes the program's fd 0; -1: inherited */
+	const char *input_path;          /* a file shown read-only at SANDBOX_INPUT_PATH; NULL: none */
+	int cov_fd;                      /* the coverage map, fd SANDBOX_COV_FD of the program; -1: none */
 };
+
+/* Where fuzz inputs appear in the sandbox, and the descriptor of the coverage map. */
+#define SANDBOX_INPUT_PATH "/dev/fozzy-input"
+#define SANDBOX_COV_FD 198
 
 /*
  * A writable overlay over a host directory. The option string is prepared by

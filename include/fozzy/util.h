@@ -24,6 +24,8 @@ NORETURN PRINTF(1, 2) void die(const char *fmt, ...);
 PRINTF(1, 2) int error(const char *fmt, ...);
 /* "fozzy: warning: <msg>" on stderr. */
 PRINTF(1, 2) void warning(const char *fmt, ...);
+/* "fozzy: note: ..." on stderr: information, not a problem. */
+PRINTF(1, 2) void note(const char *fmt, ...);
 /* An impossible state: report file and line and abort. */
 #define BUG(...) bug_fl(__FILE__, __LINE__, __VA_ARGS__)
 NORETURN PRINTF(3, 4) void bug_fl(const char *file, int line, const char *fmt, ...);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -33,6 +34,7 @@
 #include <xxhash.h>
 
 #include "fozzy/core.h"
+#include "fozzy/cov.h"
 #include "fozzy/rt.h"
 #include "fozzy/sandbox.h"
 #include "fozzy/sys.h"
@@ -1953,6 +1955,77 @@ static int open_capture(const char *dir, const char *name)
 	return fd;
 }
 
+/* The fuzz world: the input file, the program's stdin, the coverage map. */
+struct fuzz_io {
+	int input_fd, stdin_fd, cov_fd;
+	uint8_t *cov;
+	char *input_path;
+};
+
+static int fuzz_io_open(const struct sup_config *cfg, struct fuzz_io *io)
+{
+	io->input_fd = io->stdin_fd = io->cov_fd = -1;
+	io->cov = NULL;
+	io->input_path = NULL;
+	if (cfg->input) {
+		char *path = xasprintf("%s/input", cfg->run_dir), *abs;
+
+		if (write_file_atomic(path, cfg->input->data ? cfg->input->data : (const uint8_t *)"",
+				      cfg->input->len) ||
+		    (io->input_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			error("cannot write the input to '%s': %s", path, strerror(errno));
+			free(path);
+			return -1;
+		}
+		abs = realpath(path, NULL);
+		free(path);
+		if (!abs) {
+			error("cannot resolve the input's path: %s", strerror(errno));
+			return -1;
+		}
+		io->input_path = abs;
+		io->stdin_fd = cfg->input_stdin ? io->input_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (io->stdin_fd < 0) {
+			error("cannot open /dev/null: %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (cfg->coverage) {
+		void *p;
+
+		io->cov_fd = memfd_create("fozzy-cov", MFD_CLOEXEC);
+		if (io->cov_fd < 0 || ftruncate(io->cov_fd, FOZZY_COV_SIZE) ||
+		    (p = mmap(NULL, FOZZY_COV_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, io->cov_fd, 0)) ==
+			    MAP_FAILED) {
+			error("cannot create the coverage map: %s", strerror(errno));
+			return -1;
+		}
+		io->cov = p;
+		((struct fozzy_cov_header *)(io->cov + FOZZY_COV_MAP))->magic = FOZZY_COV_MAGIC;
+	}
+	return 0;
+}
+
+static void fuzz_io_close(struct fuzz_io *io, struct sup_result *res)
+{
+	if (io->cov) {
+		res->cov = xmalloc(FOZZY_COV_MAP);
+		memcpy(res->cov, io->cov, FOZZY_COV_MAP);
+		res->cov_guards = ((struct fozzy_cov_header *)(io->cov + FOZZY_COV_MAP))->guards;
+		munmap(io->cov, FOZZY_COV_SIZE);
+		io->cov = NULL;
+	}
+	if (io->stdin_fd >= 0 && io->stdin_fd != io->input_fd)
+		close(io->stdin_fd);
+	if (io->input_fd >= 0)
+		close(io->input_fd);
+	if (io->cov_fd >= 0)
+		close(io->cov_fd);
+	io->input_fd = io->stdin_fd = io->cov_fd = -1;
+	free(io->input_path);
+	io->input_path = NULL;
+}
+
 static int write_cpu_file(const char *dir, unsigned cpus, char **path_out)
 {
 	char text[32];
@@ -2317,6 +2390,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	struct sock_fprog prog = { 0 };
 	struct sandbox_spec spec = { 0 };
 	struct overlays ovl = { .n = 0 };
+	struct fuzz_io io = { -1, -1, -1, NULL, NULL };
 	struct sandbox_failure fail;
 	struct pump pump = { .in = { -1, -1 }, .file = { -1, -1 } };
 	struct sigaction sa = { 0 }, old_alrm, old_int, old_term, old_usr1;
@@ -2348,7 +2422,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		goto out;
 	if (write_cpu_file(cfg->run_dir, cfg->cpus, &cpu_path))
 		goto out;
-	if (overlays_prepare(&ovl, cfg))
+	if (overlays_prepare(&ovl, cfg) || fuzz_io_open(cfg, &io))
 		goto out;
 	pump.file[0] = open_capture(cfg->run_dir, "stdout");
 	pump.file[1] = open_capture(cfg->run_dir, "stderr");
@@ -2365,6 +2439,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		.sync_fd = syncp[0], .filter = &prog, .cpu_file = cpu_path,
 		.isolate_fs = true, .n_overlays = ovl.n, .overlays = ovl.ov,
 		.epoch_s = cfg->epoch_ns / 1000000000ULL, .host_net = cfg->host_net,
+		.stdin_fd = io.stdin_fd, .input_path = io.input_path, .cov_fd = io.cov_fd,
 	};
 	guard_fired = interrupted = tick = 0;
 	sa.sa_handler = on_alarm; /* no SA_RESTART: waitpid must return EINTR */
@@ -2469,6 +2544,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		warning("cannot save the program's output: %s", strerror(pump.err));
 	res->vtime_ns = s.clock.now;
 	res->sched_steps = s.sched.steps;
+	res->interrupted = interrupted;
 	ret = 0;
 restore:
 	if (init > 0)
@@ -2502,6 +2578,7 @@ out:
 			close(syncp[i]);
 	}
 	free(cpu_path);
+	fuzz_io_close(&io, res);
 	overlays_release(&ovl);
 	free(prog.filter);
 	policy_release(&pol);
@@ -2529,4 +2606,6 @@ void sup_result_release(struct sup_result *res)
 	buf_release(&res->detail);
 	buf_release(&res->stream);
 	buf_release(&res->picks);
+	free(res->cov);
+	res->cov = NULL;
 }

@@ -4,6 +4,7 @@
  * supervisor, seeded (run) or fed from a trace (replay), then reported:
  * run folder, report.json, trace.fozzy, human or JSON summary, exit code.
  */
+#include <ctype.h>
 #include <elf.h>
 #include <sys/wait.h>
 #include <sched.h>
@@ -30,6 +31,7 @@
 #include "fozzy/rt.h"
 #include "fozzy/trace.h"
 #include "fozzy/version.h"
+#include "internal.h"
 
 extern char **environ;
 
@@ -120,7 +122,7 @@ static const char *unsupported_binary(const char *path)
 }
 
 /* Find the program and check it can run here; NULL after a one-line error. */
-static char *program_or_error(const char *name)
+char *program_or_error(const char *name)
 {
 	char *exe = resolve_program(name);
 	const char *why;
@@ -144,7 +146,7 @@ static char *program_or_error(const char *name)
 	return exe;
 }
 
-static bool is_dynamic(const char *path)
+bool is_dynamic(const char *path)
 {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph;
@@ -163,27 +165,22 @@ static bool is_dynamic(const char *path)
 	return dyn;
 }
 
-/*
- * Where libfozzy-rt.so is: $FOZZY_RT, beside the fozzy binary (a build tree),
- * or PREFIX/lib/fozzy (installed). Caller frees; NULL when not found.
- */
-static char *find_runtime(void)
+/* A file shipped with fozzy: beside the fozzy binary (a build tree), or PREFIX/lib/fozzy (installed). */
+char *find_lib(const char *name)
 {
 	char self[PATH_MAX], *dir, *p;
 	ssize_t n;
 
-	if (getenv("FOZZY_RT") && *getenv("FOZZY_RT"))
-		return realpath(getenv("FOZZY_RT"), NULL);
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0)
 		return NULL;
 	self[n] = 0;
 	dir = dirname(self);
-	p = xasprintf("%s/libfozzy-rt.so", dir);
+	p = xasprintf("%s/%s", dir, name);
 	if (!access(p, R_OK))
 		return p;
 	free(p);
-	p = xasprintf("%s/../lib/fozzy/libfozzy-rt.so", dir);
+	p = xasprintf("%s/../lib/fozzy/%s", dir, name);
 	if (!access(p, R_OK)) {
 		char *r = realpath(p, NULL);
 
@@ -194,8 +191,15 @@ static char *find_runtime(void)
 	return NULL;
 }
 
+char *find_runtime(void)
+{
+	if (getenv("FOZZY_RT") && *getenv("FOZZY_RT"))
+		return realpath(getenv("FOZZY_RT"), NULL);
+	return find_lib("libfozzy-rt.so");
+}
+
 /* env with LD_PRELOAD=rt prepended (to an existing LD_PRELOAD too). Caller frees the array and [0]. */
-static char **env_with_runtime(char *const *env, const char *rt)
+char **env_with_runtime(char *const *env, const char *rt)
 {
 	size_t n = 0, i, j = 1;
 	char **out;
@@ -214,7 +218,7 @@ static char **env_with_runtime(char *const *env, const char *rt)
 	return out;
 }
 
-static void free_runtime_env(char **env)
+void free_runtime_env(char **env)
 {
 	if (env) {
 		free(env[0]);
@@ -223,7 +227,7 @@ static void free_runtime_env(char **env)
 }
 
 /* XXH3-128 of a file, as 32 hex digits. Returns 0 or -1 with errno. */
-static int hash_file(const char *path, char out[33])
+int hash_file(const char *path, char out[33])
 {
 	XXH3_state_t *st = XXH3_createState();
 	XXH128_canonical_t c;
@@ -247,7 +251,7 @@ static int hash_file(const char *path, char out[33])
 	return 0;
 }
 
-static const char *outcome_status(const struct sup_result *r)
+const char *outcome_status(const struct sup_result *r)
 {
 	switch (r->outcome) {
 	case SUP_EXITED:
@@ -314,7 +318,7 @@ static cJSON *output_json(const char *file, uint64_t len, uint64_t hash)
 }
 
 /* Findings of SPEC.md 5.1, for a native run. */
-static cJSON *findings(const struct sup_result *r)
+cJSON *findings(const struct sup_result *r)
 {
 	cJSON *a = cJSON_CreateArray(), *f = cJSON_CreateObject();
 	char msg[600];
@@ -369,23 +373,6 @@ static cJSON *findings(const struct sup_result *r)
 	return a;
 }
 
-struct run_ctx {
-	const char *mode;          /* "run" or "replay" */
-	struct sup_config cfg;
-	struct run_dir rd;
-	char exe_hash[33];
-	bool json;
-	bool strict;
-	char **argv;               /* owned when loaded from a trace */
-	char **envp;
-	char *exe;
-	char *cwd;
-	const cJSON *footer;       /* replay: the recorded outcome */
-	char *runtime;             /* libfozzy-rt.so preloaded, or NULL */
-	const char *runtime_note;  /* why not, for the report */
-	char *const *user_env;     /* the environment as recorded (without the preload) */
-	struct fault_plan plan;    /* --faults, when cfg.faults points here */
-};
 
 /* Parse --faults into x->plan and point the configuration at it. */
 static int ctx_faults(struct run_ctx *x, const char *spec, bool need_nth, const char *cmd)
@@ -426,7 +413,7 @@ static void faults_json(cJSON *parent, const struct sup_result *r)
 	}
 }
 
-static cJSON *trace_header(const struct run_ctx *x, const struct sup_result *r)
+cJSON *trace_header(const struct run_ctx *x, const struct sup_result *r)
 {
 	cJSON *h = cJSON_CreateObject(), *prog = cJSON_CreateObject(), *pol = cJSON_CreateObject();
 	char hex[17];
@@ -463,13 +450,24 @@ static cJSON *trace_header(const struct run_ctx *x, const struct sup_result *r)
 		cJSON_AddStringToObject(h, "runtime", x->runtime);
 	else
 		cJSON_AddNullToObject(h, "runtime");
+	if (x->cfg.input) {
+		cJSON *fz = cJSON_CreateObject();
+		char *in = xmalloc(x->cfg.input->len * 2 + 1);
+
+		hex_encode(x->cfg.input->data, x->cfg.input->len, in);
+		cJSON_AddStringToObject(fz, "inputHex", in);
+		free(in);
+		cJSON_AddBoolToObject(fz, "stdin", x->cfg.input_stdin);
+		cJSON_AddBoolToObject(fz, "coverage", x->cfg.coverage);
+		cJSON_AddItemToObject(h, "fuzz", fz); /* h takes fz */
+	}
 	snprintf(hex, sizeof(hex), "%016" PRIx64, r->policy_hash);
 	cJSON_AddStringToObject(pol, "xxh3", hex);
 	cJSON_AddItemToObject(h, "policy", pol);
 	return h;
 }
 
-static cJSON *trace_footer(const struct sup_result *r)
+cJSON *trace_footer(const struct sup_result *r)
 {
 	cJSON *f = cJSON_CreateObject();
 
@@ -491,7 +489,7 @@ static cJSON *trace_footer(const struct sup_result *r)
 	return f;
 }
 
-static cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, const char *status,
+cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, const char *status,
 			   const char *trace_path, cJSON *extra)
 {
 	cJSON *s = cJSON_CreateObject(), *id = cJSON_CreateObject(), *nat = cJSON_CreateObject();
@@ -624,7 +622,7 @@ static cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, 
 	return s;
 }
 
-static void print_human(const struct run_ctx *x, const struct sup_result *r, const char *status,
+void print_human(const struct run_ctx *x, const struct sup_result *r, const char *status,
 			const char *trace_path, const char *note)
 {
 	char upper[16];
@@ -697,7 +695,7 @@ static void print_human(const struct run_ctx *x, const struct sup_result *r, con
 }
 
 /* Write report.json and the trace; returns the trace path (owned) or NULL. */
-static char *write_artifacts(const struct run_ctx *x, const struct sup_result *r, const char *record,
+char *write_artifacts(const struct run_ctx *x, const struct sup_result *r, const char *record,
 			     const char *status, cJSON *extra, cJSON **summary_out)
 {
 	struct trace t = { 0 };
@@ -899,10 +897,10 @@ static cJSON *replay_compare(struct run_ctx *x, struct sup_result *r, const char
  * working directory, runtime and configuration, after checking the program
  * is the same. `verb` names the command in errors ("replay", "shrink").
  */
-static int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *path, const char *verb,
+int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *path, const char *verb,
 			  char **cmd, int ncmd, bool host_env, uint64_t wall_ns, const char *base_dir)
 {
-	const cJSON *h = t->header, *prog, *kind, *rt, *sched, *pm, *net;
+	const cJSON *h = t->header, *prog, *kind, *rt, *sched, *pm, *net, *fz;
 	uint64_t cpus = 1, depth = PCT_DEFAULT_DEPTH, seed, epoch, timeout, steps = 0;
 	enum sched_strategy strategy = STRAT_RANDOM;
 	char hash_now[33];
@@ -986,18 +984,44 @@ static int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *
 	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(h, "faults")) &&
 	    ctx_faults(x, cJSON_GetObjectItemCaseSensitive(h, "faults")->valuestring, false, verb))
 		return -1;
+	fz = cJSON_GetObjectItemCaseSensitive(h, "fuzz");
+	if (fz) {
+		const cJSON *in = cJSON_GetObjectItemCaseSensitive(fz, "inputHex");
+		size_t n, k;
+
+		if (!cJSON_IsString(in) || strlen(in->valuestring) % 2) {
+			error("cannot %s '%s': the fuzz input in the trace header is not hex", verb, path);
+			return -1;
+		}
+		n = strlen(in->valuestring) / 2;
+		for (k = 0; k < n; k++) {
+			unsigned v;
+
+			if (sscanf(in->valuestring + 2 * k, "%2x", &v) != 1 ||
+			    !isxdigit((unsigned char)in->valuestring[2 * k]) ||
+			    !isxdigit((unsigned char)in->valuestring[2 * k + 1])) {
+				error("cannot %s '%s': the fuzz input in the trace header is not hex", verb, path);
+				return -1;
+			}
+			buf_addc(&x->input, (uint8_t)v);
+		}
+		x->cfg.input = &x->input;
+		x->cfg.input_stdin = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fz, "stdin"));
+		x->cfg.coverage = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fz, "coverage"));
+	}
 	x->footer = t->footer;
 	if (x->runtime)
 		x->cfg.envp = env_with_runtime(x->user_env, x->runtime);
 	return 0;
 }
 
-static void ctx_release(struct run_ctx *x)
+void ctx_release(struct run_ctx *x)
 {
 	if (x->runtime && x->cfg.envp && x->cfg.envp != x->user_env)
 		free_runtime_env((char **)x->cfg.envp);
 	free_strings(x->argv);
 	free_strings(x->envp);
+	buf_release(&x->input);
 	free(x->exe);
 	free(x->cwd);
 	free(x->runtime);

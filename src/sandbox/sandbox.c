@@ -200,6 +200,26 @@ static void minimal_dev(int err_fd, uint64_t epoch_s)
 	fix_times("/dev", epoch_s);
 }
 
+/* A fuzz input at SANDBOX_INPUT_PATH: the host file bound over an empty one (read-only later, with /dev). */
+#define INPUT_FD 790
+
+static void input_file(int err_fd, uint64_t epoch_s)
+{
+	char src[32];
+	int fd;
+
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", INPUT_FD);
+	fd = open(SANDBOX_INPUT_PATH, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0)
+		NORETURN_fail(err_fd, SB_DEV);
+	close(fd);
+	if (mount(src, SANDBOX_INPUT_PATH, NULL, MS_BIND, NULL))
+		NORETURN_fail(err_fd, SB_DEV);
+	close(INPUT_FD);
+	fix_times(SANDBOX_INPUT_PATH, epoch_s);
+	fix_times("/dev", epoch_s);
+}
+
 /*
  * Kernel knobs under /proc act on the whole host, and root in the sandbox is
  * root's uid: they stay read-only even where the rest of /proc is writable.
@@ -229,8 +249,13 @@ static void isolate_fs(const struct sandbox_spec *s)
 	static const char *const writable[] = { "/proc", "/dev/shm", "/dev/pts" };
 	unsigned i;
 
+	/* the input is opened here, in this mount namespace, before the overlays hide the run folder */
+	if (s->input_path && open_at_fd(s->input_path, INPUT_FD, O_PATH))
+		NORETURN_fail(s->err_fd, SB_DEV);
 	mount_overlays(s);
 	minimal_dev(s->err_fd, s->epoch_s);
+	if (s->input_path)
+		input_file(s->err_fd, s->epoch_s);
 	proc_knobs_readonly(s->err_fd);
 	/* Everything read-only, then the writable places opened again. */
 	if (syscall(SYS_mount_setattr, AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof(ro)))
@@ -266,10 +291,17 @@ static void NORETURN_program(const struct sandbox_spec *s)
 {
 	if (setsid() < 0)
 		NORETURN_fail(s->err_fd, SB_SETSID);
-	if (dup2(s->stdout_fd, 1) < 0 || dup2(s->stderr_fd, 2) < 0)
+	if (dup2(s->stdout_fd, 1) < 0 || dup2(s->stderr_fd, 2) < 0 ||
+	    (s->stdin_fd >= 0 && dup2(s->stdin_fd, 0) < 0) ||
+	    (s->cov_fd >= 0 && dup2(s->cov_fd, SANDBOX_COV_FD) < 0))
 		NORETURN_fail(s->err_fd, SB_FORK);
 	/* Everything else closes at exec (the error pipe too, which tells the parent exec worked). */
-	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (s->cov_fd >= 0) {
+		syscall(SYS_close_range, 3, SANDBOX_COV_FD - 1, CLOSE_RANGE_CLOEXEC);
+		syscall(SYS_close_range, SANDBOX_COV_FD + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+	} else {
+		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	}
 	if (chdir(s->cwd))
 		NORETURN_fail(s->err_fd, SB_CHDIR);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))

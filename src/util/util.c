@@ -75,6 +75,15 @@ void warning(const char *fmt, ...)
 	va_end(ap);
 }
 
+void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("note: ", fmt, ap, false);
+	va_end(ap);
+}
+
 void bug_fl(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;

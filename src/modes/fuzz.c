@@ -1,0 +1,939 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fozzy fuzz: a coverage-guided (or, for uninstrumented programs,
+ * behaviour-guided) fuzzer whose every execution is a deterministic run
+ * under the supervisor, so every finding comes with a trace that replays it.
+ *
+ * The campaign works in batches of FUZZ_BATCH inputs. A batch is made from
+ * the corpus as it stood when the batch began and the campaign's PRNG, its
+ * inputs run (in --jobs worker processes, or here), and the results are
+ * taken in input order. So a seed gives the same campaign for any --jobs.
+ */
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "fozzy/cov.h"
+#include "fozzy/exit.h"
+#include "fozzy/fuzz.h"
+#include "fozzy/modes.h"
+#include "fozzy/sandbox.h"
+#include "internal.h"
+
+extern char **environ;
+
+#define FUZZ_BATCH 16
+#define STREAM_FUZZ 5
+#define STDERR_READ_MAX (1u << 20)
+
+void fuzz_opts_init(struct fuzz_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	run_opts_init(&o->run);
+	o->run.det = true;
+	o->run.timeout_ns = 10ULL * 1000000000ULL;
+	o->run.wall_timeout_ns = 5ULL * 1000000000ULL;
+	o->max_input = 4096;
+	o->mutator = MUT_HAVOC;
+	o->jobs = 1;
+	o->expect_exit = -1;
+	o->minimize_budget = 512;
+}
+
+/* What one execution gave. Sent whole through a pipe by workers. */
+struct exec_out {
+	int ok;                 /* the supervisor ran it */
+	int interrupted;
+	int outcome, exit_code, signal;
+	uint32_t guards;        /* edges the program was built with */
+	char status[16];        /* pass, fail, crash, timeout, error */
+	char sig[400];          /* the finding's identity; empty: no finding */
+	char kind[64];          /* crash, hang, sanitizer kind, exit */
+	char title[400];        /* one line for people */
+	char dir[PATH_MAX];     /* run folder kept for a finding */
+	char trace[PATH_MAX];
+	char message[512];
+	uint8_t map[FOZZY_COV_MAP]; /* edge counters, or behaviour features */
+};
+
+struct entry {
+	struct buf data;
+	char name[80];
+};
+
+struct finding {
+	char sig[400];
+	char kind[64];
+	char title[400];
+	char status[16];
+	char dir[PATH_MAX];
+	char trace[PATH_MAX];
+	char crash_file[PATH_MAX];
+	uint64_t exec;          /* the execution that found it */
+	size_t len, min_len;    /* input bytes, and after --minimize */
+	uint64_t count;         /* executions that found it again */
+};
+
+struct fuzz {
+	const struct fuzz_opts *o;
+	struct run_ctx x;
+	struct fuzz_dict dict;
+	char *corpus_dir;
+	struct entry *corpus;
+	size_t ncorpus, cap;
+	size_t added;           /* entries added by this campaign */
+	uint8_t seen[FOZZY_COV_MAP];
+	size_t edges;           /* distinct edges (or features) seen */
+	uint32_t guards;
+	bool coverage;          /* the program reports edges */
+	bool mode_known;
+	struct finding *findings;
+	size_t nfindings;
+	uint64_t execs, t0, last_new_ns;
+	struct prng rng;
+	bool stop;
+	bool tty;
+	char **envp;            /* the program's environment (+ sanitizer defaults) */
+	char **argv;            /* @@ replaced */
+	bool file_input;        /* @@ given */
+};
+
+/* ---- the program's world ---- */
+
+/* argv with every "@@" replaced by the input's path in the sandbox. */
+static char **replace_at_at(char **cmd, int n, bool *found)
+{
+	char **v = xcalloc((size_t)n + 1, sizeof(*v));
+	int i;
+
+	*found = false;
+	for (i = 0; i < n; i++) {
+		const char *at = strstr(cmd[i], "@@");
+
+		if (!at) {
+			v[i] = xstrdup(cmd[i]);
+			continue;
+		}
+		*found = true;
+		v[i] = xasprintf("%.*s%s%s", (int)(at - cmd[i]), cmd[i], SANDBOX_INPUT_PATH, at + 2);
+	}
+	return v;
+}
+
+static void free_vec(char **v)
+{
+	size_t i;
+
+	for (i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * The environment with sanitizer defaults a fuzzer needs, unless the user
+ * set them: abort on the first report (a crash, not an exit status), no leak
+ * check (LeakSanitizer stops the world with ptrace, which the sandbox refuses).
+ */
+static char **fuzz_env(void)
+{
+	static const char *const defaults[] = {
+		"ASAN_OPTIONS=abort_on_error=1:detect_leaks=0:symbolize=1:handle_abort=0",
+		"UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1",
+		"MSAN_OPTIONS=abort_on_error=1",
+	};
+	size_t n = 0, i, k = 0;
+	char **v;
+
+	while (environ[n])
+		n++;
+	v = xcalloc(n + 4, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[k++] = xstrdup(environ[i]);
+	for (i = 0; i < 3; i++) {
+		size_t nl = (size_t)(strchr(defaults[i], '=') - defaults[i]) + 1, j;
+
+		for (j = 0; j < n; j++)
+			if (!strncmp(environ[j], defaults[i], nl))
+				break;
+		if (j == n)
+			v[k++] = xstrdup(defaults[i]);
+	}
+	return v;
+}
+
+/* ---- features of uninstrumented programs: what the program did, not where it went ---- */
+
+static void behaviour_map(const struct buf *stream, const struct sup_result *r, uint8_t *map)
+{
+	uint32_t prev[64] = { 0 };
+	size_t pos = 0;
+	struct ev e;
+
+	memset(map, 0, FOZZY_COV_MAP);
+	while (pos < stream->len && !ev_decode(stream->data, stream->len, &pos, &e)) {
+		uint64_t key[4] = { e.tag, 0, 0, 0 };
+		uint32_t slot = e.tid % 64, i;
+
+		if (ev_is_decision(e.tag))
+			continue;
+		if (e.tag == EV_SYSCALL) {
+			key[1] = prev[slot];
+			key[2] = e.nr;
+			key[3] = e.has_result ? (e.result < 0 ? (uint64_t)-e.result : (e.result ? 1000 : 0)) : 2000;
+			prev[slot] = e.nr + 1;
+		} else {
+			key[1] = e.nr;
+		}
+		i = (uint32_t)(XXH3_64bits(key, sizeof(key)) % (FOZZY_COV_MAP - 1)) + 1;
+		if (map[i] != 255)
+			map[i]++;
+	}
+	{
+		uint64_t key[3] = { 99, (uint64_t)r->outcome, (uint64_t)(r->exit_code * 256 + r->signal) };
+		uint32_t i = (uint32_t)(XXH3_64bits(key, sizeof(key)) % (FOZZY_COV_MAP - 1)) + 1;
+
+		map[i] = 1;
+	}
+}
+
+/* ---- one execution ---- */
+
+static void read_stderr(const char *dir, struct buf *b)
+{
+	char *path = xasprintf("%s/stderr", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	free(path);
+	if (fd < 0)
+		return;
+	for (;;) {
+		ssize_t n;
+
+		buf_grow(b, 65536);
+		n = read(fd, b->data + b->len, 65536);
+		if (n <= 0)
+			break;
+		b->len += (size_t)n;
+		if (b->len >= STDERR_READ_MAX)
+			break;
+	}
+	close(fd);
+}
+
+/* Name the finding (sig) of a result, if it is one. */
+static void classify(const struct fuzz *f, const struct sup_result *r, const struct buf *err,
+		     struct exec_out *out)
+{
+	struct san_report san;
+	const char *status = out->status;
+
+	out->sig[0] = 0;
+	if (san_parse(err->data ? (const char *)err->data : "", err->len, &san)) {
+		char frames[3 * 162] = "";
+		unsigned i;
+		size_t used = 0;
+
+		for (i = 0; i < san.nframes; i++)
+			used += (size_t)snprintf(frames + used, sizeof(frames) - used, "%s%s", i ? " < " : "",
+						 san.frames[i]);
+		snprintf(out->kind, sizeof(out->kind), "%s", san.kind);
+		snprintf(out->sig, sizeof(out->sig), "%s:%s:%.*s:%s", san.tool, san.kind,
+			 (int)strcspn(san.access, " "), san.access, frames);
+		snprintf(out->title, sizeof(out->title), "%s: %s%s%s%s%s", san.tool, san.kind,
+			 san.access[0] ? " (" : "", san.access, san.access[0] ? ")" : "",
+			 san.nframes ? "" : "");
+		if (san.nframes) {
+			size_t l = strlen(out->title);
+
+			snprintf(out->title + l, sizeof(out->title) - l, " in %s", san.frames[0]);
+		}
+		return;
+	}
+	if (!strcmp(status, "crash")) {
+		snprintf(out->kind, sizeof(out->kind), "crash");
+		snprintf(out->sig, sizeof(out->sig), "signal:%s", sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "?");
+		snprintf(out->title, sizeof(out->title), "killed by signal %d (%s)", r->signal, strsignal(r->signal));
+		return;
+	}
+	if (!strcmp(status, "timeout") || r->outcome == SUP_DEADLOCK) {
+		snprintf(out->kind, sizeof(out->kind), "hang");
+		snprintf(out->sig, sizeof(out->sig), "hang:%s",
+			 r->outcome == SUP_DEADLOCK ? "deadlock" : r->wall_guard ? "wall" : "virtual");
+		snprintf(out->title, sizeof(out->title), "hang: %.390s", r->message);
+		return;
+	}
+	if (f->o->expect_exit >= 0 && r->outcome == SUP_EXITED && r->exit_code != f->o->expect_exit) {
+		snprintf(out->kind, sizeof(out->kind), "exit");
+		snprintf(out->sig, sizeof(out->sig), "exit:%d", r->exit_code);
+		snprintf(out->title, sizeof(out->title), "exit status %d (--expect-exit %d)", r->exit_code,
+			 f->o->expect_exit);
+		return;
+	}
+	if (r->outcome == SUP_PIDS) {
+		snprintf(out->kind, sizeof(out->kind), "resource");
+		snprintf(out->sig, sizeof(out->sig), "pids");
+		snprintf(out->title, sizeof(out->title), "%.399s", r->message);
+	}
+}
+
+/*
+ * Run one input. keep: a finding keeps its run folder (trace, report, input,
+ * output); everything else is removed.
+ */
+static void fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_out *out, bool keep)
+{
+	struct run_ctx *x = &f->x;
+	struct sup_result r;
+	struct buf err = { 0 };
+
+	memset(out, 0, offsetof(struct exec_out, map));
+	x->cfg.input = input;
+	if (run_dir_create(&x->rd, f->o->run.base_dir))
+		return;
+	x->cfg.run_dir = x->rd.path;
+	if (sup_run(&x->cfg, &r)) {
+		remove_tree(x->rd.path);
+		run_dir_release(&x->rd);
+		sup_result_release(&r);
+		return;
+	}
+	out->ok = 1;
+	out->interrupted = r.interrupted;
+	out->outcome = (int)r.outcome;
+	out->exit_code = r.exit_code;
+	out->signal = r.signal;
+	out->guards = r.cov_guards;
+	snprintf(out->status, sizeof(out->status), "%s", outcome_status(&r));
+	snprintf(out->message, sizeof(out->message), "%s", r.message);
+	if (r.cov_guards && r.cov)
+		memcpy(out->map, r.cov, FOZZY_COV_MAP);
+	else
+		behaviour_map(&r.stream, &r, out->map);
+	if (r.outcome != SUP_ERROR && !r.interrupted) {
+		read_stderr(x->rd.path, &err);
+		classify(f, &r, &err, out);
+	}
+	if (out->sig[0] && keep) {
+		cJSON *summary = NULL, *extra = cJSON_CreateObject();
+		char *trace;
+
+		cJSON_AddStringToObject(extra, "finding", out->title);
+		cJSON_AddStringToObject(extra, "signature", out->sig);
+		trace = write_artifacts(x, &r, NULL, out->status, extra, &summary);
+		snprintf(out->dir, sizeof(out->dir), "%s", x->rd.path);
+		snprintf(out->trace, sizeof(out->trace), "%s", trace ? trace : "");
+		free(trace);
+		cJSON_Delete(summary);
+	} else {
+		remove_tree(x->rd.path);
+	}
+	buf_release(&err);
+	run_dir_release(&x->rd);
+	sup_result_release(&r);
+	x->cfg.input = NULL;
+}
+
+/* ---- the corpus ---- */
+
+static void corpus_add(struct fuzz *f, const uint8_t *p, size_t n, const char *name)
+{
+	struct entry *e;
+
+	if (f->ncorpus == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 64;
+		f->corpus = xrealloc(f->corpus, f->cap * sizeof(*f->corpus));
+	}
+	e = &f->corpus[f->ncorpus++];
+	memset(e, 0, sizeof(*e));
+	buf_add(&e->data, p, n);
+	snprintf(e->name, sizeof(e->name), "%s", name);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every regular file at the top of the folder, by name. Inputs past --max-input are cut. */
+static int corpus_load(struct fuzz *f)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i, cut = 0;
+
+	if (mkdir_p(f->corpus_dir, 0755)) {
+		error("fuzz: cannot create the corpus folder '%s': %s", f->corpus_dir, strerror(errno));
+		return -1;
+	}
+	d = opendir(f->corpus_dir);
+	if (!d) {
+		error("fuzz: cannot read the corpus folder '%s': %s", f->corpus_dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		char *path;
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		path = xasprintf("%s/%s", f->corpus_dir, de->d_name);
+		if (!stat(path, &st) && S_ISREG(st.st_mode)) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				names = xrealloc(names, cap * sizeof(*names));
+			}
+			names[n++] = xstrdup(de->d_name);
+		}
+		free(path);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", f->corpus_dir, names[i]);
+		struct buf b = { 0 };
+
+		if (read_file(path, &b)) {
+			warning("fuzz: skipping corpus file '%s': %s", path, strerror(errno));
+		} else {
+			if (b.len > f->o->max_input) {
+				b.len = f->o->max_input;
+				cut++;
+			}
+			corpus_add(f, b.data ? b.data : (const uint8_t *)"", b.len, names[i]);
+		}
+		buf_release(&b);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	if (cut)
+		warning("fuzz: %zu corpus input(s) longer than --max-input %zu were cut", cut, f->o->max_input);
+	return 0;
+}
+
+/* Save a new corpus entry as input-<xxh3>, atomically; the name goes to name. */
+static void corpus_save(struct fuzz *f, const struct buf *in, char *name, size_t max)
+{
+	char *path;
+
+	snprintf(name, max, "input-%016" PRIx64, XXH3_64bits(in->data ? in->data : (const uint8_t *)"", in->len));
+	path = xasprintf("%s/%s", f->corpus_dir, name);
+	if (access(path, F_OK) && write_file_atomic(path, in->data ? in->data : (const uint8_t *)"", in->len))
+		warning("fuzz: cannot save '%s': %s", path, strerror(errno));
+	free(path);
+}
+
+/* ---- findings ---- */
+
+static struct finding *finding_find(struct fuzz *f, const char *sig)
+{
+	size_t i;
+
+	for (i = 0; i < f->nfindings; i++)
+		if (!strcmp(f->findings[i].sig, sig))
+			return &f->findings[i];
+	return NULL;
+}
+
+/*
+ * Shrink a finding's input: remove chunks, halving their size, then try
+ * zeroing bytes one by one... keeping only inputs that give the same finding.
+ */
+static void minimize(struct fuzz *f, struct finding *fd, struct buf *in)
+{
+	struct exec_out *o = xmalloc(sizeof(*o));
+	uint64_t budget = f->o->minimize_budget, spent = 0;
+	size_t chunk;
+
+	for (chunk = in->len / 2 ? in->len / 2 : 1; chunk >= 1 && spent < budget && in->len; chunk /= 2) {
+		size_t at = 0;
+
+		while (at < in->len && spent < budget) {
+			struct buf t = { 0 };
+			size_t n = chunk < in->len - at ? chunk : in->len - at;
+
+			buf_add(&t, in->data, at);
+			buf_add(&t, in->data + at + n, in->len - at - n);
+			fuzz_exec(f, &t, o, false);
+			spent++;
+			f->execs++;
+			if (o->ok && !strcmp(o->sig, fd->sig)) {
+				buf_release(in);
+				*in = t;
+			} else {
+				buf_release(&t);
+				at += n;
+			}
+			if (o->interrupted) {
+				f->stop = true;
+				break;
+			}
+		}
+		if (f->stop || chunk == 1)
+			break;
+	}
+	free(o);
+}
+
+/* A result with a finding: a new one is kept (and minimized); a known one counted. */
+static void take_finding(struct fuzz *f, const struct buf *input, const struct exec_out *o, uint64_t exec)
+{
+	struct finding *fd = finding_find(f, o->sig);
+	struct buf in = { 0 };
+	char name[64], *crash;
+
+	if (fd) {
+		fd->count++;
+		if (o->dir[0])
+			remove_tree(o->dir);
+		return;
+	}
+	f->findings = xrealloc(f->findings, (f->nfindings + 1) * sizeof(*f->findings));
+	fd = &f->findings[f->nfindings++];
+	memset(fd, 0, sizeof(*fd));
+	snprintf(fd->sig, sizeof(fd->sig), "%s", o->sig);
+	snprintf(fd->kind, sizeof(fd->kind), "%s", o->kind);
+	snprintf(fd->title, sizeof(fd->title), "%s", o->title);
+	snprintf(fd->status, sizeof(fd->status), "%s", o->status);
+	snprintf(fd->dir, sizeof(fd->dir), "%s", o->dir);
+	snprintf(fd->trace, sizeof(fd->trace), "%s", o->trace);
+	fd->exec = exec;
+	fd->count = 1;
+	fd->len = fd->min_len = input->len;
+	buf_add(&in, input->data, input->len);
+	if (f->o->minimize && in.len > 1) {
+		struct exec_out *m = xmalloc(sizeof(*m));
+
+		minimize(f, fd, &in);
+		if (in.len < input->len) {
+			/* the finding's artifacts become the minimized input's run */
+			fuzz_exec(f, &in, m, true);
+			if (m->ok && !strcmp(m->sig, fd->sig) && m->dir[0]) {
+				remove_tree(fd->dir);
+				snprintf(fd->dir, sizeof(fd->dir), "%s", m->dir);
+				snprintf(fd->trace, sizeof(fd->trace), "%s", m->trace);
+				fd->min_len = in.len;
+			} else if (m->dir[0]) {
+				remove_tree(m->dir);
+			}
+		}
+		free(m);
+	}
+	/* the input also goes to <corpus>/crashes, as AFL and libFuzzer users expect */
+	{
+		char *dir = xasprintf("%s/crashes", f->corpus_dir);
+
+		snprintf(name, sizeof(name), "%s-%016" PRIx64, fd->kind[0] ? "crash" : "finding",
+			 XXH3_64bits(fd->sig, strlen(fd->sig)));
+		crash = xasprintf("%s/%s", dir, name);
+		if (mkdir_p(dir, 0755) || write_file_atomic(crash, in.data ? in.data : (const uint8_t *)"", in.len))
+			warning("fuzz: cannot save '%s': %s", crash, strerror(errno));
+		else
+			snprintf(fd->crash_file, sizeof(fd->crash_file), "%s", crash);
+		free(crash);
+		free(dir);
+	}
+	buf_release(&in);
+	if (f->o->crash_only)
+		f->stop = true;
+}
+
+/* ---- the campaign ---- */
+
+static void status_line(const struct fuzz *f, bool done)
+{
+	uint64_t now = now_mono_ns();
+	double secs = (double)(now - f->t0) / 1e9;
+
+	if (!f->tty)
+		return;
+	fprintf(stderr, "\r  fuzz: %" PRIu64 " execs, %.0f/s, corpus %zu, %s %zu, findings %zu, last new %.0f s ago ",
+		f->execs, secs > 0 ? (double)f->execs / secs : 0.0, f->ncorpus,
+		f->coverage ? "edges" : "features", f->edges, f->nfindings,
+		(double)(now - f->last_new_ns) / 1e9);
+	if (done)
+		fputc('\n', stderr);
+}
+
+/* Take one result in input order: the mode, coverage, the corpus, findings. */
+static void take(struct fuzz *f, const struct buf *input, const struct exec_out *o, bool from_corpus,
+		 const char *corpus_name)
+{
+	size_t added, buckets;
+
+	f->execs++;
+	if (!o->ok) {
+		f->stop = true;
+		return;
+	}
+	if (o->interrupted) {
+		f->stop = true;
+		return;
+	}
+	if (!f->mode_known) {
+		f->mode_known = true;
+		f->coverage = o->guards > 0;
+		f->guards = o->guards;
+	}
+	added = cov_merge(f->seen, o->map, FOZZY_COV_MAP, &buckets);
+	f->edges += added;
+	if (buckets) {
+		f->last_new_ns = now_mono_ns();
+		if (!from_corpus && !o->sig[0]) {
+			char name[80];
+
+			corpus_save(f, input, name, sizeof(name));
+			corpus_add(f, input->data ? input->data : (const uint8_t *)"", input->len, name);
+			f->added++;
+		}
+	}
+	(void)corpus_name;
+	if (o->sig[0])
+		take_finding(f, input, o, f->execs);
+}
+
+static int read_all(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = read(fd, (char *)p + got, n - got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	size_t put = 0;
+
+	while (put < n) {
+		ssize_t k = write(fd, (const char *)p + put, n - put);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		put += (size_t)k;
+	}
+	return 0;
+}
+
+/* Run a batch: here, or in worker processes, each taking every jobs-th input. */
+static void run_batch(struct fuzz *f, struct buf *in, size_t n, struct exec_out *outs)
+{
+	unsigned jobs = f->o->jobs < n ? f->o->jobs : (unsigned)n, j;
+	pid_t pids[64];
+	int fds[64];
+	size_t i;
+
+	if (jobs <= 1) {
+		for (i = 0; i < n && !f->stop; i++) {
+			fuzz_exec(f, &in[i], &outs[i], true);
+			if (!outs[i].ok || outs[i].interrupted)
+				break;
+		}
+		for (; i < n; i++)
+			outs[i].ok = 0;
+		return;
+	}
+	for (j = 0; j < jobs; j++) {
+		int p[2];
+
+		if (pipe2(p, O_CLOEXEC)) {
+			error("fuzz: cannot create a pipe: %s", strerror(errno));
+			jobs = j;
+			break;
+		}
+		fflush(NULL);
+		pids[j] = fork();
+		if (pids[j] == 0) {
+			struct exec_out *o = xmalloc(sizeof(*o));
+
+			close(p[0]);
+			for (i = j; i < n; i += jobs) {
+				fuzz_exec(f, &in[i], o, true);
+				if (write_all(p[1], o, sizeof(*o)))
+					_exit(1);
+			}
+			_exit(0);
+		}
+		close(p[1]);
+		fds[j] = p[0];
+		if (pids[j] < 0) {
+			close(p[0]);
+			error("fuzz: cannot start a worker: %s", strerror(errno));
+			jobs = j;
+			break;
+		}
+	}
+	for (i = 0; i < n; i++)
+		outs[i].ok = 0;
+	for (j = 0; j < jobs; j++) {
+		for (i = j; i < n; i += jobs)
+			if (read_all(fds[j], &outs[i], sizeof(outs[i]))) {
+				outs[i].ok = 0;
+				break;
+			}
+		close(fds[j]);
+	}
+	for (j = 0; j < jobs; j++)
+		while (waitpid(pids[j], NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
+static bool budget_left(const struct fuzz *f, uint64_t mutated)
+{
+	if (f->stop)
+		return false;
+	if (f->o->runs && mutated >= f->o->runs)
+		return false;
+	if (f->o->time_ns && now_mono_ns() - f->t0 >= f->o->time_ns)
+		return false;
+	return true;
+}
+
+static cJSON *summary(const struct fuzz *f, const char *status, const char *target)
+{
+	cJSON *s = cJSON_CreateObject(), *c = cJSON_CreateObject(), *a;
+	uint64_t ms = (now_mono_ns() - f->t0) / 1000000;
+	size_t i;
+
+	cJSON_AddStringToObject(s, "mode", "fuzz");
+	cJSON_AddStringToObject(s, "status", status);
+	json_add_u64_string(s, "seed", f->o->run.seed);
+	cJSON_AddStringToObject(s, "target", target);
+	cJSON_AddStringToObject(s, "input", f->file_input ? "file" : "stdin");
+	cJSON_AddStringToObject(s, "feedback", f->coverage ? "edges" : "behaviour");
+	cJSON_AddStringToObject(s, "mutator", mut_name((enum mut_family)f->o->mutator));
+	cJSON_AddItemToObject(s, "execs", json_u64(f->execs));
+	cJSON_AddNumberToObject(s, "execsPerSec", ms ? (double)f->execs * 1000.0 / (double)ms : 0.0);
+	cJSON_AddItemToObject(s, "timeMs", json_u64(ms));
+	cJSON_AddStringToObject(c, "dir", f->corpus_dir);
+	cJSON_AddNumberToObject(c, "entries", (double)f->ncorpus);
+	cJSON_AddNumberToObject(c, "added", (double)f->added);
+	cJSON_AddItemToObject(s, "corpus", c);
+	cJSON_AddNumberToObject(s, f->coverage ? "edges" : "features", (double)f->edges);
+	if (f->coverage)
+		cJSON_AddNumberToObject(s, "edgesInProgram", f->guards);
+	a = cJSON_AddArrayToObject(s, "findings");
+	for (i = 0; i < f->nfindings; i++) {
+		const struct finding *fd = &f->findings[i];
+		cJSON *o = cJSON_CreateObject();
+		char *rp = xasprintf("fozzy replay %s", fd->trace);
+
+		cJSON_AddStringToObject(o, "kind", fd->kind);
+		cJSON_AddStringToObject(o, "title", fd->title);
+		cJSON_AddStringToObject(o, "signature", fd->sig);
+		cJSON_AddStringToObject(o, "status", fd->status);
+		cJSON_AddItemToObject(o, "exec", json_u64(fd->exec));
+		cJSON_AddItemToObject(o, "count", json_u64(fd->count));
+		cJSON_AddNumberToObject(o, "inputBytes", (double)fd->len);
+		if (f->o->minimize)
+			cJSON_AddNumberToObject(o, "minimizedBytes", (double)fd->min_len);
+		cJSON_AddStringToObject(o, "input", fd->crash_file);
+		cJSON_AddStringToObject(o, "trace", fd->trace);
+		cJSON_AddStringToObject(o, "artifactsDir", fd->dir);
+		cJSON_AddStringToObject(o, "replay", rp);
+		free(rp);
+		cJSON_AddItemToArray(a, o); /* a takes o */
+	}
+	return s;
+}
+
+static void print_summary(const struct fuzz *f, const char *status)
+{
+	uint64_t ms = (now_mono_ns() - f->t0) / 1000000;
+	size_t i;
+
+	fprintf(stderr, "fozzy fuzz %s\n", !strcmp(status, "pass") ? "PASS" : "FAIL");
+	fprintf(stderr, "  %" PRIu64 " execs in %.1f s (%.0f/s), seed %" PRIu64 "\n", f->execs,
+		(double)ms / 1000.0, ms ? (double)f->execs * 1000.0 / (double)ms : 0.0, f->o->run.seed);
+	if (f->coverage)
+		fprintf(stderr, "  feedback: edge coverage, %zu of %u edges\n", f->edges, f->guards);
+	else
+		fprintf(stderr, "  feedback: behaviour (the program is not instrumented: build it with 'fozzy cc' for edge coverage), %zu features\n",
+			f->edges);
+	fprintf(stderr, "  corpus %s: %zu entries, %zu new\n", f->corpus_dir, f->ncorpus, f->added);
+	for (i = 0; i < f->nfindings; i++) {
+		const struct finding *fd = &f->findings[i];
+
+		fprintf(stderr, "  finding %zu: %s\n", i + 1, fd->title);
+		fprintf(stderr, "    input %s (%zu bytes", fd->crash_file, f->o->minimize ? fd->min_len : fd->len);
+		if (f->o->minimize && fd->min_len != fd->len)
+			fprintf(stderr, ", minimized from %zu", fd->len);
+		fprintf(stderr, "), seen %" PRIu64 " time(s)\n", fd->count);
+		fprintf(stderr, "    replay: fozzy replay %s\n", fd->trace);
+	}
+	if (!f->nfindings)
+		fprintf(stderr, "  no findings\n");
+}
+
+int mode_fuzz(const struct fuzz_opts *o)
+{
+	struct fuzz *f = xcalloc(1, sizeof(*f));
+	struct run_ctx *x = &f->x;
+	char cwd[PATH_MAX], why[256];
+	struct exec_out *outs = NULL;
+	struct buf batch[FUZZ_BATCH];
+	uint64_t mutated = 0;
+	const char *status;
+	int code = EXIT_ERROR;
+	size_t i;
+
+	memset(batch, 0, sizeof(batch));
+	f->o = o;
+	f->tty = isatty(STDERR_FILENO) && !o->run.json;
+	x->mode = "fuzz";
+	x->json = o->run.json;
+	x->strict = o->run.strict;
+	x->exe = program_or_error(o->run.cmd[0]);
+	if (!x->exe)
+		goto out;
+	if (hash_file(x->exe, x->exe_hash)) {
+		error("fuzz: cannot read '%s': %s", x->exe, strerror(errno));
+		goto out;
+	}
+	if (!getcwd(cwd, sizeof(cwd))) {
+		error("fuzz: cannot get the working directory: %s", strerror(errno));
+		goto out;
+	}
+	if (o->dict && dict_load(o->dict, &f->dict, why, sizeof(why))) {
+		error("fuzz: cannot use the dictionary '%s': %s", o->dict, why);
+		goto out;
+	}
+	f->corpus_dir = o->corpus ? xstrdup(o->corpus) : xasprintf("%s/corpora/default", o->run.base_dir);
+	if (corpus_load(f))
+		goto out;
+	if (!f->ncorpus) {
+		note("fuzz: the corpus '%s' is empty: starting from the empty input", f->corpus_dir);
+		corpus_add(f, (const uint8_t *)"", 0, "(empty)");
+	}
+	f->argv = replace_at_at(o->run.cmd, o->run.ncmd, &f->file_input);
+	f->envp = fuzz_env();
+	x->user_env = f->envp;
+	if (o->run.no_rt)
+		x->runtime_note = "syscalls only (--no-rt)";
+	else if (!is_dynamic(x->exe))
+		x->runtime_note = "syscalls only: a static binary cannot preload libfozzy-rt";
+	else if (!(x->runtime = find_runtime()))
+		x->runtime_note = "syscalls only: libfozzy-rt.so was not found (set FOZZY_RT)";
+	x->cfg = (struct sup_config){
+		.exe = x->exe, .argv = f->argv, .envp = f->envp, .cwd = cwd,
+		.seed = o->run.seed, .det = true, .epoch_ns = o->run.epoch_ns, .cpus = o->run.cpus,
+		.timeout_ns = o->run.timeout_ns, .wall_guard_ns = o->run.wall_timeout_ns,
+		.strategy = o->run.strategy, .pct_depth = o->run.pct_depth, .hide_dir = o->run.base_dir,
+		.pids_max = o->run.pids_max ? o->run.pids_max : 1024, .out_fd = -1, .err_fd = -1,
+		.input_stdin = !f->file_input, .coverage = true,
+	};
+	if (x->runtime)
+		x->cfg.envp = env_with_runtime(f->envp, x->runtime);
+	prng_init(&f->rng, o->run.seed, STREAM_FUZZ + o->shard * 16);
+	outs = xmalloc(FUZZ_BATCH * sizeof(*outs));
+	f->t0 = f->last_new_ns = now_mono_ns();
+
+	/* The corpus first, in order: the coverage it reaches is the start. */
+	for (i = 0; i < f->ncorpus && !f->stop; i += FUZZ_BATCH) {
+		size_t n = f->ncorpus - i < FUZZ_BATCH ? f->ncorpus - i : FUZZ_BATCH, k;
+		size_t base = f->ncorpus;
+
+		for (k = 0; k < n; k++) {
+			batch[k].len = 0;
+			buf_add(&batch[k], f->corpus[i + k].data.data, f->corpus[i + k].data.len);
+		}
+		run_batch(f, batch, n, outs);
+		for (k = 0; k < n && !f->stop; k++)
+			take(f, &batch[k], &outs[k], true, f->corpus[i + k].name);
+		(void)base;
+		status_line(f, false);
+	}
+	if (f->execs && !f->stop && !f->coverage && o->run.json == false)
+		note("fuzz: '%s' reports no edge coverage; guided by behaviour (syscalls and outcome). Build it with 'fozzy cc' for edges",
+		     x->exe);
+	/* Then batches of mutants. */
+	while (budget_left(f, mutated)) {
+		size_t n = FUZZ_BATCH, k;
+
+		if (o->runs && o->runs - mutated < n)
+			n = (size_t)(o->runs - mutated);
+		for (k = 0; k < n; k++) {
+			const struct entry *parent = &f->corpus[prng_next(&f->rng) % f->ncorpus];
+			const struct entry *other = &f->corpus[prng_next(&f->rng) % f->ncorpus];
+
+			batch[k].len = 0;
+			buf_add(&batch[k], parent->data.data, parent->data.len);
+			fuzz_mutate(&batch[k], (enum mut_family)o->mutator, &f->rng, &f->dict,
+				    other->data.data, other->data.len, o->max_input);
+		}
+		run_batch(f, batch, n, outs);
+		for (k = 0; k < n && !f->stop; k++)
+			take(f, &batch[k], &outs[k], false, NULL);
+		/* a finding found with --crash-only: the rest of the batch leaves nothing behind */
+		for (; k < n; k++)
+			if (outs[k].ok && outs[k].dir[0])
+				remove_tree(outs[k].dir);
+		mutated += n;
+		status_line(f, false);
+	}
+	status_line(f, true);
+	if (f->execs && !outs[0].ok && !f->nfindings && f->stop && !outs[0].interrupted) {
+		/* the supervisor failed: error() said why */
+		code = EXIT_ERROR;
+		goto out;
+	}
+	status = f->nfindings ? "fail" : "pass";
+	{
+		cJSON *s = summary(f, status, o->run.cmd[0]);
+		struct run_dir rd;
+
+		if (!run_dir_create(&rd, o->run.base_dir)) {
+			char *p = xasprintf("%s/report.json", rd.path);
+
+			cJSON_AddStringToObject(s, "report", p);
+			if (json_write_file(p, s))
+				warning("fuzz: cannot write '%s'", p);
+			free(p);
+			run_dir_release(&rd);
+		}
+		if (o->run.json)
+			json_print(s);
+		else
+			print_summary(f, status);
+		cJSON_Delete(s);
+	}
+	code = f->nfindings ? EXIT_FAIL : EXIT_PASS;
+out:
+	for (i = 0; i < FUZZ_BATCH; i++)
+		buf_release(&batch[i]);
+	free(outs);
+	if (x->runtime && x->cfg.envp && x->cfg.envp != f->envp)
+		free_runtime_env((char **)x->cfg.envp);
+	free(x->runtime);
+	free(x->exe);
+	free_vec(f->argv);
+	free_vec(f->envp);
+	for (i = 0; i < f->ncorpus; i++)
+		buf_release(&f->corpus[i].data);
+	free(f->corpus);
+	free(f->findings);
+	free(f->corpus_dir);
+	dict_release(&f->dict);
+	free(f);
+	return code;
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libfozzy-cov.a: the edge-coverage runtime linked into programs built with
+ * -fsanitize-coverage=trace-pc-guard (see fozzy cc). It is linked statically,
+ * so its definitions win over the weak ones of the sanitizer runtimes. Never
+ * built with coverage itself. See include/fozzy/cov.h for the map.
+ */
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include "fozzy/cov.h"
+#include "fozzy/sandbox.h"
+
+static uint8_t private_map[FOZZY_COV_MAP];
+static uint8_t *counters = private_map;
+static struct fozzy_cov_header *header;
+static uint32_t next_guard;
+static int tried;
+
+static void cov_attach(void)
+{
+	struct stat st;
+	void *p;
+
+	if (tried)
+		return;
+	tried = 1;
+	if (fstat(SANDBOX_COV_FD, &st) || st.st_size != (off_t)FOZZY_COV_SIZE)
+		return;
+	p = mmap(0, FOZZY_COV_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, SANDBOX_COV_FD, 0);
+	if (p == MAP_FAILED)
+		return;
+	header = (struct fozzy_cov_header *)((uint8_t *)p + FOZZY_COV_MAP);
+	if (header->magic != FOZZY_COV_MAGIC) {
+		munmap(p, FOZZY_COV_SIZE);
+		header = 0;
+		return;
+	}
+	counters = p;
+	__atomic_add_fetch(&header->attached, 1, __ATOMIC_RELAXED);
+}
+
+void __sanitizer_cov_trace_pc_guard_init(uint32_t *start, uint32_t *stop);
+void __sanitizer_cov_trace_pc_guard(uint32_t *guard);
+
+void __sanitizer_cov_trace_pc_guard_init(uint32_t *start, uint32_t *stop)
+{
+	uint32_t *g;
+
+	cov_attach();
+	if (start == stop || *start)
+		return; /* a module is initialized once */
+	for (g = start; g < stop; g++)
+		*g = next_guard++ % (FOZZY_COV_MAP - 1) + 1;
+	if (header)
+		header->guards = next_guard;
+}
+
+void __sanitizer_cov_trace_pc_guard(uint32_t *guard)
+{
+	uint8_t *c = &counters[*guard];
+
+	if (*c != 255)
+		(*c)++;
+}

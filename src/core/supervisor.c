@@ -63,6 +63,7 @@ struct proc {
 	int status;        /* wait status of the process */
 	int pidfd;         /* for pidfd_getfd readiness checks; -1 until needed */
 	uint64_t next_timer_id;
+	uint32_t mm;       /* address space, numbered in order (CLONE_VM children share it) */
 };
 
 /* A thread: the tracee handlers see, and the supervisor's bookkeeping. */
@@ -81,6 +82,7 @@ struct sup {
 	struct thread **threads;   /* in creation order */
 	size_t nthreads;
 	struct proc **procs;
+	uint32_t next_mm;          /* address spaces numbered so far */
 	size_t nprocs;
 	struct sched sched;
 	struct thread *current;    /* holds the baton, or NULL */
@@ -459,6 +461,7 @@ static struct proc *new_proc(struct sup *s, pid_t tgid, struct proc *parent)
 	p->nspid = read_nspid(tgid);
 	p->parent = parent;
 	p->vpid = (uint32_t)s->nprocs + 1;
+	p->mm = ++s->next_mm;
 	p->pidfd = -1;
 	s->procs = xrealloc(s->procs, (s->nprocs + 1) * sizeof(*s->procs));
 	s->procs[s->nprocs++] = p;
@@ -629,7 +632,7 @@ static struct proc *find_proc_nspid(const struct sup *s, pid_t nspid)
 
 void sup_futex_key(const struct tracee *t, uint64_t addr, bool private, uint64_t key[2])
 {
-	key[0] = private ? t->proc->vpid : 0;
+	key[0] = private ? t->proc->mm : 0; /* the kernel keys private futexes by address space */
 	key[1] = addr;
 }
 
@@ -1494,6 +1497,7 @@ static void on_exec(struct sup *s, struct thread *th)
 
 	if (getregs(t))
 		return;
+	t->proc->mm = ++s->next_mm; /* a new address space */
 	s->started = true;
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)t->pid);
 	n = readlink(path, exe, sizeof(exe) - 1);
@@ -1607,6 +1611,10 @@ static void on_spawn(struct sup *s, struct thread *th, int event)
 		    ? th->t.proc
 		    : new_proc(s, (pid_t)msg, th->t.proc);
 	child = new_thread(s, (pid_t)msg, p);
+	/* a process sharing its parent's memory (vfork, CLONE_VM) shares its private futexes too */
+	if (p != th->t.proc &&
+	    (event == PTRACE_EVENT_VFORK || (th->call.nr == SYS_clone && (th->call.args[0] & CLONE_VM))))
+		p->mm = th->t.proc->mm;
 	if (event == PTRACE_EVENT_CLONE && (th->call.args[0] & CLONE_CHILD_CLEARTID))
 		child->t.clear_tid = th->call.args[3];
 	/* Its first stop, so it is stopped before anything else happens. */

@@ -189,4 +189,10 @@ test_expect_success 'a shell running commands in sequence and in pipelines reaps
 		printf "a\ndone\n" >want && cmp want out || return 1
 	done
 '
+test_expect_success 'a CLONE_VM child process waits on a private futex its parent wakes (the kernel keys them by address space)' '
+	for seed in 1 2 3 4; do
+		fz run --det --seed $seed --wall-timeout 10s -- "$FIX/clone_vm" >out 2>err &&
+		grep -q woken out || return 1
+	done
+'
 test_done

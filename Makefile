@@ -62,7 +62,7 @@ libfozzy-rt.so: src/rt/fozzy_rt.c include/fozzy/rt.h
 		-fPIC -shared -o $@ $< -ldl
 
 # The edge-coverage runtime, linked statically into instrumented programs (fozzy cc).
-libfozzy-cov.a: src/rt/cov.c include/fozzy/cov.h include/fozzy/sandbox.h
+libfozzy-cov.a: src/rt/cov.c include/fozzy/cov.h include/fozzy/sandbox.h include/fozzy/rt.h
 	$(call say,CC,$@)$(CC) -std=gnu17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Iinclude \
 		-fPIC -c -o src/rt/cov.o $< && rm -f $@ && ar rcs $@ src/rt/cov.o
 

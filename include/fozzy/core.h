@@ -47,6 +47,21 @@ struct sup_config {
 	const struct buf *input;
 	bool input_stdin;
 	bool coverage;          /* hand the program a coverage map (cov.h); res->cov gets it */
+	/*
+	 * Fork server (fuzz, and the replay of its traces). When the program,
+	 * still one thread, makes the fork-server marker (libfozzy-cov's
+	 * constructor, before main), the supervisor keeps it stopped there as
+	 * a template and calls fs_next: first with no report, then after each
+	 * child with the child's report (sup_fs_report) and wait status.
+	 * fs_next returns 1 with *input set to run one more child: the
+	 * template forks, and a fork of fozzy takes the child as the program
+	 * and returns from sup_run with its result (sup_fs_child() is true
+	 * there). fs_next returns 0 to end: sup_run then returns here with
+	 * res->fs_served. Children's stdout and stderr go to the capture files
+	 * only. A program without the marker runs as usual.
+	 */
+	int (*fs_next)(void *arg, const void *report, size_t len, int status, const struct buf **input);
+	void *fs_arg;
 };
 
 enum sup_outcome {
@@ -102,6 +117,8 @@ struct sup_result {
 	uint8_t *cov;           /* cfg->coverage: FOZZY_COV_MAP edge counters; owned */
 	uint32_t cov_guards;    /* edges the program was built with (0: not instrumented) */
 	bool interrupted;       /* SIGINT or SIGTERM stopped the run */
+	bool fs_served;         /* the fork server ran children and ended (fs_next) */
+	bool fs_child;          /* this result is a fork-server child's */
 };
 
 /*
@@ -134,6 +151,11 @@ struct sup_guide {
 	uint64_t step;
 };
 void sup_result_release(struct sup_result *res);
+
+/* In a fork-server child process (the fork of fozzy that runs one child)? */
+bool sup_fs_child(void);
+/* From a fork-server child: hand the parent's fs_next a report. 0 or -1. */
+int sup_fs_report(const void *p, size_t n);
 
 /* Does rdtsc fault under PR_TSC_SIGSEGV on this machine? (cached) */
 bool probe_tsc_trap(void);

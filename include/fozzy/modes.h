@@ -85,6 +85,7 @@ struct fuzz_opts {
 	bool crash_only;           /* stop at the first finding */
 	int expect_exit;           /* -1: exit statuses are not findings */
 	uint64_t minimize_budget;  /* executions per finding (default 512) */
+	bool no_fork_server;       /* one full run per input, even for fozzy cc programs */
 };
 
 /* Fill o with the defaults. */

@@ -36,6 +36,14 @@ struct sandbox_spec {
 	int stdin_fd;                    /* becomes the program's fd 0; -1: inherited */
 	const char *input_path;          /* a file shown read-only at SANDBOX_INPUT_PATH; NULL: none */
 	int cov_fd;                      /* the coverage map, fd SANDBOX_COV_FD of the program; -1: none */
+	/*
+	 * Fork server: the init answers each byte on ctl_in by making the next
+	 * pid of the namespace 3 again (ns_last_pid = 2) and writing a byte to
+	 * ctl_out, so every child forked from the program gets the same pid.
+	 * -1: not a fork server.
+	 */
+	int ctl_in, ctl_out;
+	int ctl_close[2];                /* the supervisor's ends, closed in the init */
 };
 
 /* Where fuzz inputs appear in the sandbox, and the descriptor of the coverage map. */

@@ -53,6 +53,8 @@ const char fuzz_usage[] =
 	"  --wall-timeout DUR  real-time guard of an execution (default 5s)\n"
 	"  --pids-max N        threads the whole tree may hold (default 1024)\n"
 	"  --no-rt             do not preload libfozzy-rt.so (syscalls only)\n"
+	"  --no-fork-server    one full run per input, even for programs built with\n"
+	"                      fozzy cc (which otherwise start once and fork per input)\n"
 	"  --base-dir DIR      artifacts folder (default .fozzy)\n"
 	"  --json              print the summary as JSON on stdout\n"
 	"\n"
@@ -71,7 +73,7 @@ const char cc_usage[] =
 
 enum { OPT_SEED = 1, OPT_RUNS, OPT_TIME, OPT_CORPUS, OPT_DICT, OPT_MAX_INPUT, OPT_MUTATOR,
        OPT_JOBS, OPT_MINIMIZE, OPT_MIN_BUDGET, OPT_CRASH_ONLY, OPT_EXPECT_EXIT, OPT_TIMEOUT,
-       OPT_WALL, OPT_PIDS_MAX, OPT_NO_RT, OPT_BASE };
+       OPT_WALL, OPT_PIDS_MAX, OPT_NO_RT, OPT_BASE, OPT_NO_FS };
 
 int cmd_fuzz(int argc, char **argv)
 {
@@ -93,6 +95,7 @@ int cmd_fuzz(int argc, char **argv)
 		{ "pids-max", required_argument, NULL, OPT_PIDS_MAX },
 		{ "no-rt", no_argument, NULL, OPT_NO_RT },
 		{ "base-dir", required_argument, NULL, OPT_BASE },
+		{ "no-fork-server", no_argument, NULL, OPT_NO_FS },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -179,6 +182,9 @@ int cmd_fuzz(int argc, char **argv)
 			break;
 		case OPT_BASE:
 			o.run.base_dir = optarg;
+			break;
+		case OPT_NO_FS:
+			o.no_fork_server = true;
 			break;
 		default:
 			return usage_error("fuzz ", "unknown option '%s'", argv[optind - 1]);

@@ -66,6 +66,13 @@ struct proc {
 	uint32_t mm;       /* address space, numbered in order (CLONE_VM children share it) */
 };
 
+/* The fuzz world: the input file, the program's stdin, the coverage map. */
+struct fuzz_io {
+	int input_fd, stdin_fd, cov_fd;
+	uint8_t *cov;
+	char *input_path;
+};
+
 /* A thread: the tracee handlers see, and the supervisor's bookkeeping. */
 struct thread {
 	struct tracee t;
@@ -114,6 +121,11 @@ struct sup {
 	/* changed files (open addressing, power-of-two capacity) */
 	struct chg *chg;
 	size_t nchg, capchg;
+	/* fork server: what a child's run needs from sup_run */
+	struct fuzz_io *io;
+	int fs_ctl[2];             /* to the init (pid reset), from the init */
+	int out_file, err_file;    /* capture files: the program's stdout and stderr */
+	uint8_t *cov_at_fork;      /* the edge counters at the fork point, each child starts with */
 };
 
 #define THREAD(tr) ((struct thread *)(tr))
@@ -132,6 +144,7 @@ static volatile sig_atomic_t guard_fired, interrupted, tick;
 /* Forks refused at the task limit before the run is ended as a fork bomb. */
 #define PIDS_REFUSALS_MAX 1000
 static volatile pid_t live_pid;
+static bool fs_is_child; /* this process runs one child of a fork server */
 
 
 void sup_kill_all(void)
@@ -1202,6 +1215,7 @@ static void main_thread_gone(struct sup *s, struct thread *th)
 
 /* Give the baton to s->current: finish its syscall, re-run its handler, or resume it. */
 static void on_seccomp(struct sup *s, struct thread *th);
+static bool fs_serve(struct sup *s, struct thread *th);
 
 static void dispatch(struct sup *s)
 {
@@ -1358,6 +1372,9 @@ static void on_seccomp(struct sup *s, struct thread *th)
 		resume(t, PTRACE_CONT, 0);
 		return;
 	}
+	if (s->cfg->fs_next && t->regs.orig_rax == FOZZY_MARKER_NR && t->regs.rdi == RT_FORKSERVER &&
+	    !s->res->fs_served && !fs_is_child && sup_live_threads(s) == 1 && !fs_serve(s, th))
+		return; /* the fork server has ended; in a child's run, the marker is answered below */
 	if (t->regs.orig_rax < SYS_NR_MAX && s->pol->action[t->regs.orig_rax] == POLICY_ERRNO) {
 		on_refusal(s, th);
 		return;
@@ -1833,6 +1850,27 @@ static void *pump_main(void *arg)
 	return NULL;
 }
 
+
+/* Without the pump (fork server): hash the capture files, and pass them through. */
+static void capture_hashes(struct pump *p)
+{
+	uint8_t chunk[65536];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		off_t off = 0;
+		ssize_t n;
+
+		while ((n = pread(p->file[i], chunk, sizeof(chunk), off)) > 0) {
+			XXH3_64bits_update(p->h[i], chunk, (size_t)n);
+			p->len[i] += (uint64_t)n;
+			if (p->pass[i] >= 0)
+				write_fully(p->pass[i], chunk, (size_t)n, NULL);
+			off += n;
+		}
+	}
+}
+
 /* ---- the run ---- */
 
 static void on_alarm(int sig)
@@ -1952,23 +1990,16 @@ static pid_t start_program(pid_t init, int sync_fd, int *status)
 	return prog;
 }
 
-static int open_capture(const char *dir, const char *name)
+static int open_capture(const char *dir, const char *name, bool append)
 {
 	char *path = xasprintf("%s/%s", dir, name);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | (append ? O_APPEND : 0), 0644);
 
 	if (fd < 0)
 		error("cannot create '%s': %s", path, strerror(errno));
 	free(path);
 	return fd;
 }
-
-/* The fuzz world: the input file, the program's stdin, the coverage map. */
-struct fuzz_io {
-	int input_fd, stdin_fd, cov_fd;
-	uint8_t *cov;
-	char *input_path;
-};
 
 static int fuzz_io_open(const struct sup_config *cfg, struct fuzz_io *io)
 {
@@ -2373,6 +2404,309 @@ static void arm_guard(uint64_t ns)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
+/* ---- the fork server ---- */
+
+static int fs_report_fd = -1;
+
+bool sup_fs_child(void)
+{
+	return fs_is_child;
+}
+
+int sup_fs_report(const void *p, size_t n)
+{
+	size_t put = 0;
+
+	while (put < n) {
+		ssize_t k = write(fs_report_fd, (const char *)p + put, n - put);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		put += (size_t)k;
+	}
+	return 0;
+}
+
+/* Wait for a stop of pid (not through the stash: only the template and its child run now). */
+static int fs_wait(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, __WALL) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFSTOPPED(*status) ? 0 : -1;
+}
+
+/*
+ * Run one syscall in the template, stopped at the marker's seccomp stop,
+ * and put it back there. fork_child: the syscall is a fork, whose child is
+ * left stopped at its first stop (*child). Returns the syscall's result, or
+ * -1 with *bad set when the template did not behave.
+ */
+static long fs_inject(struct thread *tpl, long nr, const long a[6], pid_t *child, bool *bad)
+{
+	struct user_regs_struct saved = tpl->t.regs, r = saved;
+	pid_t pid = tpl->t.pid;
+	int status;
+	long ret;
+
+	*bad = true;
+	r.orig_rax = (uint64_t)nr;
+	r.rdi = (uint64_t)a[0];
+	r.rsi = (uint64_t)a[1];
+	r.rdx = (uint64_t)a[2];
+	r.r10 = (uint64_t)a[3];
+	r.r8 = (uint64_t)a[4];
+	r.r9 = (uint64_t)a[5];
+	if (ptrace(PTRACE_SETREGS, pid, 0, &r) || ptrace(PTRACE_SYSCALL, pid, 0, 0))
+		return -1;
+	for (;;) {
+		if (fs_wait(pid, &status))
+			return -1;
+		if ((status >> 8) == (SIGTRAP | (PTRACE_EVENT_FORK << 8))) {
+			unsigned long msg = 0;
+
+			ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg);
+			if (child)
+				*child = (pid_t)msg;
+			if (ptrace(PTRACE_SYSCALL, pid, 0, 0))
+				return -1;
+			continue;
+		}
+		if (WSTOPSIG(status) == (SIGTRAP | 0x80))
+			break; /* the syscall's exit */
+		/* a signal (SIGCHLD of an earlier child): not for the program now */
+		if (ptrace(PTRACE_SYSCALL, pid, 0, 0))
+			return -1;
+	}
+	if (ptrace(PTRACE_GETREGS, pid, 0, &r))
+		return -1;
+	ret = (long)r.rax;
+	/* back to the marker: its syscall instruction again, and its seccomp stop */
+	r = saved;
+	r.rip -= 2;
+	r.rax = saved.orig_rax;
+	if (ptrace(PTRACE_SETREGS, pid, 0, &r) || ptrace(PTRACE_CONT, pid, 0, 0))
+		return -1;
+	for (;;) {
+		if (fs_wait(pid, &status))
+			return -1;
+		if ((status >> 8) == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8)))
+			break;
+		if (ptrace(PTRACE_CONT, pid, 0, 0)) /* a signal: suppressed */
+			return -1;
+	}
+	if (ptrace(PTRACE_GETREGS, pid, 0, &tpl->t.regs) || tpl->t.regs.orig_rax != saved.orig_rax)
+		return -1;
+	*bad = false;
+	return ret;
+}
+
+/* read or write all of n bytes, through the interruptions of the supervisor's timers */
+static int fs_io(bool wr, int fd, void *p, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t k = wr ? write(fd, (char *)p + done, n - done) : read(fd, (char *)p + done, n - done);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+/* The init's answer to a pid reset. */
+static int fs_reset_pids(struct sup *s)
+{
+	char c = 'p';
+
+	if (fs_io(true, s->fs_ctl[0], &c, 1) || fs_io(false, s->fs_ctl[1], &c, 1) || c != 'k')
+		return -1;
+	return 0;
+}
+
+/* A fresh input for the next child: same file, new bytes; fresh outputs and counters. */
+static int fs_prepare(struct sup *s, const struct buf *in)
+{
+	struct fuzz_io *io = s->io;
+	int fd;
+
+	if (io->input_path) {
+		while ((fd = open(io->input_path, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0 && errno == EINTR)
+			;
+		if (fd < 0)
+			return -1;
+		if (in->len && fs_io(true, fd, in->data, in->len)) {
+			close(fd);
+			return -1;
+		}
+		close(fd);
+		if (io->stdin_fd >= 0 && io->stdin_fd == io->input_fd)
+			lseek(io->input_fd, 0, SEEK_SET);
+	}
+	while (ftruncate(s->out_file, 0) && errno == EINTR)
+		;
+	while (ftruncate(s->err_file, 0) && errno == EINTR)
+		;
+	if (io->cov && s->cov_at_fork)
+		memcpy(io->cov, s->cov_at_fork, FOZZY_COV_MAP);
+	return 0;
+}
+
+/*
+ * In the fork of fozzy that runs one child: take the child over from the
+ * parent (which left it in a group-stop), make it the program's thread,
+ * and let sup_run go on as if the marker had just been answered.
+ */
+static int fs_adopt(struct sup *s, struct thread *th, pid_t child)
+{
+	int status, i;
+
+	fs_is_child = true;
+	s->res->fs_child = true;
+	s->res->fs_served = false;
+	if (ptrace(PTRACE_SEIZE, child, 0, (void *)trace_opts))
+		return -1;
+	if (fs_wait(child, &status))
+		return -1;
+	/* end the group-stop; take the SIGCONT's delivery stop, where the child waits for us */
+	kill(child, SIGCONT);
+	for (i = 0; i < 8; i++) {
+		if (WSTOPSIG(status) == SIGCONT && (status >> 16) == 0)
+			break;
+		if (ptrace(PTRACE_CONT, child, 0, 0) || fs_wait(child, &status))
+			return -1;
+	}
+	if (i == 8)
+		return -1;
+	th->t.pid = child;
+	th->t.proc->tgid = child;
+	th->t.proc->nspid = read_nspid(child);
+	if (th->t.proc->pidfd >= 0)
+		close(th->t.proc->pidfd);
+	th->t.proc->pidfd = -1;
+	s->nstash = 0;
+	live_pid = child;
+	/*
+	 * The child's registers become the template's at the marker (the
+	 * injected fork left its own arguments in them): it returns from the
+	 * marker, answered below, exactly as an unforked program would.
+	 */
+	th->t.regs_dirty = true;
+	guard_fired = tick = 0; /* the fork server's, not this run's */
+	arm_guard(s->cfg->wall_guard_ns);
+	return 0;
+}
+
+/*
+ * The template is stopped at the fork-server marker. Serve fs_next's inputs:
+ * each a fork of the template taken over by a fork of fozzy. Returns true in
+ * such a fork (the run goes on there); false here when fs_next has ended,
+ * with the run stopped.
+ */
+static bool fs_serve(struct sup *s, struct thread *th)
+{
+	const struct buf *in = NULL;
+	struct buf report = { 0 };
+	int wstatus = 0;
+	bool bad = false;
+
+	s->res->fs_served = true;
+	arm_guard(0); /* the template waits; each child's run has the guard */
+	guard_fired = 0;
+	if (s->io->cov) {
+		/* a child's counters start as a full run's would: with the start-up's */
+		s->cov_at_fork = xmalloc(FOZZY_COV_MAP);
+		memcpy(s->cov_at_fork, s->io->cov, FOZZY_COV_MAP);
+	}
+	while (!s->stopping && s->cfg->fs_next(s->cfg->fs_arg, report.data, report.len, wstatus, &in) > 0) {
+		static const long fork_args[6] = { SIGCHLD, 0, 0, 0, 0, 0 };
+		long wait_args[6] = { 0, 0, __WALL, 0, 0, 0 };
+		pid_t child = -1, worker;
+		int p[2], status;
+
+		report.len = 0;
+		wstatus = 0;
+		if (fs_prepare(s, in) || fs_reset_pids(s)) {
+			stop(s, SUP_ERROR, "fork server: cannot prepare the next input: %s", strerror(errno));
+			break;
+		}
+		fs_inject(th, SYS_clone, fork_args, &child, &bad);
+		if (bad || child <= 0 || fs_wait(child, &status)) {
+			stop(s, SUP_ERROR, "fork server: the program could not be forked");
+			break;
+		}
+		/*
+		 * Leave the child for the worker to take over: a SIGSTOP queued
+		 * now stops it before it runs an instruction of its own, traced by
+		 * the worker by then or not (fs_adopt).
+		 */
+		kill(child, SIGSTOP);
+		if (ptrace(PTRACE_DETACH, child, 0, 0)) {
+			kill(child, SIGKILL);
+			stop(s, SUP_ERROR, "fork server: cannot hand the child over: %s", strerror(errno));
+			break;
+		}
+		if (pipe2(p, O_CLOEXEC)) {
+			kill(child, SIGKILL);
+			stop(s, SUP_ERROR, "fork server: cannot create a pipe: %s", strerror(errno));
+			break;
+		}
+		fflush(NULL);
+		worker = fork();
+		if (worker == 0) {
+			close(p[0]);
+			fs_report_fd = p[1];
+			if (fs_adopt(s, th, child)) {
+				kill(child, SIGKILL);
+				_exit(125);
+			}
+			return true;
+		}
+		close(p[1]);
+		if (worker < 0) {
+			close(p[0]);
+			kill(child, SIGKILL);
+			stop(s, SUP_ERROR, "fork server: cannot fork: %s", strerror(errno));
+			break;
+		}
+		for (;;) {
+			uint8_t chunk[8192];
+			ssize_t n = read(p[0], chunk, sizeof(chunk));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			buf_add(&report, chunk, (size_t)n);
+		}
+		close(p[0]);
+		while (waitpid(worker, &wstatus, 0) < 0 && errno == EINTR)
+			;
+		/* the child is the template's: reap it there */
+		kill(child, SIGKILL);
+		wait_args[0] = -1; /* the template has no other child */
+		fs_inject(th, SYS_wait4, wait_args, NULL, &bad);
+		if (bad) {
+			stop(s, SUP_ERROR, "fork server: the program stopped serving");
+			break;
+		}
+		if (interrupted)
+			break;
+	}
+	buf_release(&report);
+	free(s->cov_at_fork);
+	s->cov_at_fork = NULL;
+	if (!s->stopping)
+		stop(s, SUP_ABORTED, "fork server finished");
+	return false;
+}
+
 /*
  * Only one thread of the program runs at a time, so the supervisor and the
  * program share one CPU: a ptrace stop costs less when no cross-CPU wake-up
@@ -2407,6 +2741,8 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	timer_t ticker;
 	bool ticking = false;
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, failp[2] = { -1, -1 }, syncp[2] = { -1, -1 };
+	int ctlp[2] = { -1, -1 }, ackp[2] = { -1, -1 };
+	bool fs = cfg->fs_next != NULL;
 	char *cpu_path = NULL;
 	pthread_t pump_thread;
 	bool pumping = false;
@@ -2432,18 +2768,25 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		goto out;
 	if (overlays_prepare(&ovl, cfg) || fuzz_io_open(cfg, &io))
 		goto out;
-	pump.file[0] = open_capture(cfg->run_dir, "stdout");
-	pump.file[1] = open_capture(cfg->run_dir, "stderr");
+	pump.file[0] = open_capture(cfg->run_dir, "stdout", fs);
+	pump.file[1] = open_capture(cfg->run_dir, "stderr", fs);
 	if (pump.file[0] < 0 || pump.file[1] < 0)
 		goto out;
-	if (pipe2(outp, O_CLOEXEC) || pipe2(errp, O_CLOEXEC) || pipe2(failp, O_CLOEXEC) ||
-	    pipe2(syncp, O_CLOEXEC)) {
+	if ((!fs && (pipe2(outp, O_CLOEXEC) || pipe2(errp, O_CLOEXEC))) || pipe2(failp, O_CLOEXEC) ||
+	    pipe2(syncp, O_CLOEXEC) || (fs && (pipe2(ctlp, O_CLOEXEC) || pipe2(ackp, O_CLOEXEC)))) {
 		error("cannot create pipes: %s", strerror(errno));
 		goto out;
 	}
+	s.io = &io;
+	s.out_file = pump.file[0];
+	s.err_file = pump.file[1];
+	s.fs_ctl[0] = ctlp[1];
+	s.fs_ctl[1] = ackp[0];
 	spec = (struct sandbox_spec){
 		.exe = cfg->exe, .argv = cfg->argv, .envp = cfg->envp, .cwd = cfg->cwd,
-		.stdout_fd = outp[1], .stderr_fd = errp[1], .err_fd = failp[1],
+		.stdout_fd = fs ? pump.file[0] : outp[1], .stderr_fd = fs ? pump.file[1] : errp[1],
+		.err_fd = failp[1], .ctl_in = fs ? ctlp[0] : -1, .ctl_out = fs ? ackp[1] : -1,
+		.ctl_close = { ctlp[1], ackp[0] },
 		.sync_fd = syncp[0], .filter = &prog, .cpu_file = cpu_path,
 		.isolate_fs = true, .n_overlays = ovl.n, .overlays = ovl.ov,
 		.epoch_s = cfg->epoch_ns / 1000000000ULL, .host_net = cfg->host_net,
@@ -2465,11 +2808,18 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		init = -1;
 		goto restore;
 	}
-	close(outp[1]);
-	close(errp[1]);
+	if (outp[1] >= 0)
+		close(outp[1]);
+	if (errp[1] >= 0)
+		close(errp[1]);
 	close(failp[1]);
 	close(syncp[0]);
 	outp[1] = errp[1] = failp[1] = syncp[0] = -1;
+	if (fs) {
+		close(ctlp[0]);
+		close(ackp[1]);
+		ctlp[0] = ackp[1] = -1;
+	}
 	if (sandbox_map_ids(init)) {
 		error("cannot map user ids into the sandbox");
 		kill(init, SIGKILL);
@@ -2507,9 +2857,10 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		pump.h[i] = XXH3_createState();
 		XXH3_64bits_reset(pump.h[i]);
 	}
-	pumping = !pthread_create(&pump_thread, NULL, pump_main, &pump);
+	/* fork server: the program writes the capture files itself (its children do too) */
+	pumping = !fs && !pthread_create(&pump_thread, NULL, pump_main, &pump);
 	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
-	if (!pumping) {
+	if (!pumping && !fs) {
 		error("cannot start the output thread");
 		kill_tree(&s);
 		goto restore;
@@ -2535,7 +2886,13 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		snprintf(res->message, sizeof(res->message), "%s '%s': %s",
 			 sandbox_stage_name(fail.stage), cfg->exe, strerror(fail.err));
 	}
-	pthread_join(pump_thread, NULL);
+	if (pumping) {
+		pthread_join(pump_thread, NULL);
+	} else {
+		if (res->fs_served) /* the children's output was theirs to show */
+			pump.pass[0] = pump.pass[1] = -1;
+		capture_hashes(&pump);
+	}
 	pumping = false;
 	for (i = 0; i < 2; i++) {
 		uint64_t h = XXH3_64bits_digest(pump.h[i]);
@@ -2558,7 +2915,8 @@ restore:
 	if (init > 0)
 		while (waitpid(init, &status, 0) < 0 && errno == EINTR)
 			;
-	if (ovl.n && ret == 0)
+	/* a fork-server child's overlay is the template's: its changes are not its own */
+	if (ovl.n && ret == 0 && !fs_is_child)
 		overlays_finish(&ovl, cfg->run_dir, res);
 	if (ticking)
 		timer_delete(ticker);
@@ -2571,7 +2929,8 @@ out:
 		if (pump.h[i])
 			XXH3_freeState(pump.h[i]);
 		if (pump.file[i] >= 0) {
-			fsync(pump.file[i]);
+			if (!fs_is_child) /* a fork-server child's are the template's, rewritten next time */
+				fsync(pump.file[i]);
 			close(pump.file[i]);
 		}
 	}
@@ -2584,6 +2943,10 @@ out:
 			close(failp[i]);
 		if (syncp[i] >= 0)
 			close(syncp[i]);
+		if (ctlp[i] >= 0)
+			close(ctlp[i]);
+		if (ackp[i] >= 0)
+			close(ackp[i]);
 	}
 	free(cpu_path);
 	fuzz_io_close(&io, res);

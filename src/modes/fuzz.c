@@ -79,9 +79,12 @@ struct finding {
 	char dir[PATH_MAX];
 	char trace[PATH_MAX];
 	char crash_file[PATH_MAX];
+	char min_file[PATH_MAX];
 	uint64_t exec;          /* the execution that found it */
 	size_t len, min_len;    /* input bytes, and after --minimize */
 	uint64_t count;         /* executions that found it again */
+	struct buf input;       /* the input */
+	struct buf min;         /* --minimize: the smallest input with the same finding */
 };
 
 struct fuzz {
@@ -104,8 +107,26 @@ struct fuzz {
 	bool stop;
 	bool tty;
 	char **envp;            /* the program's environment (+ sanitizer defaults) */
+	char **envp_sym;        /* the same, symbolizing: for each finding's artifacts */
+	bool asan_user;         /* ASAN_OPTIONS came from the user: used as it is */
 	char **argv;            /* @@ replaced */
 	bool file_input;        /* @@ given */
+	/* the batch in flight */
+	struct buf batch[FUZZ_BATCH];
+	struct exec_out *outs;
+	size_t nbatch, bpos;
+	size_t ninitial, next_initial; /* the corpus as loaded, run first */
+	uint64_t mutated;
+	const struct buf *cur;  /* the input a fork-server child runs */
+	bool fs;                /* inputs run in a fork server */
+	/* --minimize of one finding, as a job for the same drivers */
+	struct finding *min_fd;
+	struct buf min_in, min_try;
+	size_t min_chunk, min_at;
+	uint64_t min_spent;
+	bool keep;              /* the job's findings keep their run folders */
+	bool failed;            /* the campaign met an error (reported) */
+	struct exec_out *probe; /* one result, for the drivers */
 };
 
 /* ---- the program's world ---- */
@@ -143,11 +164,15 @@ static void free_vec(char **v)
  * The environment with sanitizer defaults a fuzzer needs, unless the user
  * set them: abort on the first report (a crash, not an exit status), no leak
  * check (LeakSanitizer stops the world with ptrace, which the sandbox refuses).
+ * The campaign runs without symbolizing (llvm-symbolizer costs more than the
+ * run; frames are module+offset, stable without ASLR); each finding's
+ * artifacts come from one more run that symbolizes.
  */
-static char **fuzz_env(void)
+static char **fuzz_env(bool symbolize, bool *asan_set)
 {
-	static const char *const defaults[] = {
-		"ASAN_OPTIONS=abort_on_error=1:detect_leaks=0:symbolize=1:handle_abort=0",
+	const char *const defaults[] = {
+		symbolize ? "ASAN_OPTIONS=abort_on_error=1:detect_leaks=0:symbolize=1:handle_abort=0"
+			  : "ASAN_OPTIONS=abort_on_error=1:detect_leaks=0:symbolize=0:handle_abort=0",
 		"UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1",
 		"MSAN_OPTIONS=abort_on_error=1",
 	};
@@ -167,6 +192,8 @@ static char **fuzz_env(void)
 				break;
 		if (j == n)
 			v[k++] = xstrdup(defaults[i]);
+		else if (i == 0)
+			*asan_set = true;
 	}
 	return v;
 }
@@ -286,6 +313,11 @@ static void classify(const struct fuzz *f, const struct sup_result *r, const str
 	}
 }
 
+static void exec_result(struct fuzz *f, const struct sup_result *r, struct exec_out *out, const char *dir);
+static void exec_keep(struct fuzz *f, const struct sup_result *r, struct exec_out *out);
+static void fs_child_exec(struct fuzz *f, struct sup_result *r, struct exec_out *out, bool keep)
+	__attribute__((noreturn));
+
 /*
  * Run one input. keep: a finding keeps its run folder (trace, report, input,
  * output); everything else is removed.
@@ -294,7 +326,6 @@ static void fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_out *
 {
 	struct run_ctx *x = &f->x;
 	struct sup_result r;
-	struct buf err = { 0 };
 
 	memset(out, 0, offsetof(struct exec_out, map));
 	x->cfg.input = input;
@@ -307,40 +338,105 @@ static void fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_out *
 		sup_result_release(&r);
 		return;
 	}
-	out->ok = 1;
-	out->interrupted = r.interrupted;
-	out->outcome = (int)r.outcome;
-	out->exit_code = r.exit_code;
-	out->signal = r.signal;
-	out->guards = r.cov_guards;
-	snprintf(out->status, sizeof(out->status), "%s", outcome_status(&r));
-	snprintf(out->message, sizeof(out->message), "%s", r.message);
-	if (r.cov_guards && r.cov)
-		memcpy(out->map, r.cov, FOZZY_COV_MAP);
-	else
-		behaviour_map(&r.stream, &r, out->map);
-	if (r.outcome != SUP_ERROR && !r.interrupted) {
-		read_stderr(x->rd.path, &err);
-		classify(f, &r, &err, out);
-	}
-	if (out->sig[0] && keep) {
-		cJSON *summary = NULL, *extra = cJSON_CreateObject();
-		char *trace;
-
-		cJSON_AddStringToObject(extra, "finding", out->title);
-		cJSON_AddStringToObject(extra, "signature", out->sig);
-		trace = write_artifacts(x, &r, NULL, out->status, extra, &summary);
-		snprintf(out->dir, sizeof(out->dir), "%s", x->rd.path);
-		snprintf(out->trace, sizeof(out->trace), "%s", trace ? trace : "");
-		free(trace);
-		cJSON_Delete(summary);
+	if (r.fs_child)
+		fs_child_exec(f, &r, out, keep); /* does not return */
+	if (r.fs_served) {
+		/* the fork server ran the job (fs_next); this run was its template */
+		out->ok = 2;
+		if (r.outcome == SUP_ERROR) {
+			error("fuzz: %s", r.message);
+			f->stop = true;
+			f->failed = true;
+		}
 	} else {
-		remove_tree(x->rd.path);
+		exec_result(f, &r, out, x->rd.path);
+		if (out->sig[0] && keep)
+			exec_keep(f, &r, out);
 	}
-	buf_release(&err);
+	if (!out->dir[0])
+		remove_tree(x->rd.path);
 	run_dir_release(&x->rd);
 	sup_result_release(&r);
 	x->cfg.input = NULL;
+}
+
+/* The result of a run: status, features, finding. dir holds its stderr. */
+static void exec_result(struct fuzz *f, const struct sup_result *r, struct exec_out *out, const char *dir)
+{
+	struct buf err = { 0 };
+
+	out->ok = 1;
+	out->interrupted = r->interrupted;
+	out->outcome = (int)r->outcome;
+	out->exit_code = r->exit_code;
+	out->signal = r->signal;
+	out->guards = r->cov_guards;
+	snprintf(out->status, sizeof(out->status), "%s", outcome_status(r));
+	snprintf(out->message, sizeof(out->message), "%s", r->message);
+	if (r->cov_guards && r->cov)
+		memcpy(out->map, r->cov, FOZZY_COV_MAP);
+	else
+		behaviour_map(&r->stream, r, out->map);
+	if (r->outcome != SUP_ERROR && !r->interrupted) {
+		read_stderr(dir, &err);
+		classify(f, r, &err, out);
+	}
+	buf_release(&err);
+}
+
+/* A finding's artifacts in x->rd: trace and report (the output and input are there). */
+static void exec_keep(struct fuzz *f, const struct sup_result *r, struct exec_out *out)
+{
+	struct run_ctx *x = &f->x;
+	cJSON *summary = NULL, *extra = cJSON_CreateObject();
+	char *trace;
+
+	cJSON_AddStringToObject(extra, "finding", out->title);
+	cJSON_AddStringToObject(extra, "signature", out->sig);
+	trace = write_artifacts(x, r, NULL, out->status, extra, &summary);
+	snprintf(out->dir, sizeof(out->dir), "%s", x->rd.path);
+	snprintf(out->trace, sizeof(out->trace), "%s", trace ? trace : "");
+	free(trace);
+	cJSON_Delete(summary);
+}
+
+/*
+ * In a fork-server child's fozzy: the run happened in the template's run
+ * folder. A finding gets a folder of its own (output and input copied) and
+ * its artifacts; then the result goes to the fork server and this process
+ * ends. Nothing else touches the disk.
+ */
+static void fs_child_exec(struct fuzz *f, struct sup_result *r, struct exec_out *out, bool keep)
+{
+	struct run_ctx *x = &f->x;
+	static const char *const files[] = { "stdout", "stderr" };
+	struct run_dir rd;
+	size_t i;
+
+	x->cfg.input = f->cur;
+	exec_result(f, r, out, x->rd.path);
+	if (out->sig[0] && (keep || f->keep) && !run_dir_create(&rd, f->o->run.base_dir)) {
+		for (i = 0; i < 2; i++) {
+			char *from = xasprintf("%s/%s", x->rd.path, files[i]);
+			char *to = xasprintf("%s/%s", rd.path, files[i]);
+			struct buf b = { 0 };
+
+			if (!read_file(from, &b))
+				write_file_atomic(to, b.data ? b.data : (const uint8_t *)"", b.len);
+			buf_release(&b);
+			free(from);
+			free(to);
+		}
+		{
+			char *to = xasprintf("%s/input", rd.path);
+
+			write_file_atomic(to, f->cur->data ? f->cur->data : (const uint8_t *)"", f->cur->len);
+			free(to);
+		}
+		x->rd = rd; /* the template's stays with the fork server */
+		exec_keep(f, r, out);
+	}
+	_exit(sup_fs_report(out, sizeof(*out)) ? 1 : 0);
 }
 
 /* ---- the corpus ---- */
@@ -446,46 +542,6 @@ static struct finding *finding_find(struct fuzz *f, const char *sig)
 	return NULL;
 }
 
-/*
- * Shrink a finding's input: remove chunks, halving their size, then try
- * zeroing bytes one by one... keeping only inputs that give the same finding.
- */
-static void minimize(struct fuzz *f, struct finding *fd, struct buf *in)
-{
-	struct exec_out *o = xmalloc(sizeof(*o));
-	uint64_t budget = f->o->minimize_budget, spent = 0;
-	size_t chunk;
-
-	for (chunk = in->len / 2 ? in->len / 2 : 1; chunk >= 1 && spent < budget && in->len; chunk /= 2) {
-		size_t at = 0;
-
-		while (at < in->len && spent < budget) {
-			struct buf t = { 0 };
-			size_t n = chunk < in->len - at ? chunk : in->len - at;
-
-			buf_add(&t, in->data, at);
-			buf_add(&t, in->data + at + n, in->len - at - n);
-			fuzz_exec(f, &t, o, false);
-			spent++;
-			f->execs++;
-			if (o->ok && !strcmp(o->sig, fd->sig)) {
-				buf_release(in);
-				*in = t;
-			} else {
-				buf_release(&t);
-				at += n;
-			}
-			if (o->interrupted) {
-				f->stop = true;
-				break;
-			}
-		}
-		if (f->stop || chunk == 1)
-			break;
-	}
-	free(o);
-}
-
 /* A result with a finding: a new one is kept (and minimized); a known one counted. */
 static void take_finding(struct fuzz *f, const struct buf *input, const struct exec_out *o, uint64_t exec)
 {
@@ -512,24 +568,7 @@ static void take_finding(struct fuzz *f, const struct buf *input, const struct e
 	fd->count = 1;
 	fd->len = fd->min_len = input->len;
 	buf_add(&in, input->data, input->len);
-	if (f->o->minimize && in.len > 1) {
-		struct exec_out *m = xmalloc(sizeof(*m));
-
-		minimize(f, fd, &in);
-		if (in.len < input->len) {
-			/* the finding's artifacts become the minimized input's run */
-			fuzz_exec(f, &in, m, true);
-			if (m->ok && !strcmp(m->sig, fd->sig) && m->dir[0]) {
-				remove_tree(fd->dir);
-				snprintf(fd->dir, sizeof(fd->dir), "%s", m->dir);
-				snprintf(fd->trace, sizeof(fd->trace), "%s", m->trace);
-				fd->min_len = in.len;
-			} else if (m->dir[0]) {
-				remove_tree(m->dir);
-			}
-		}
-		free(m);
-	}
+	buf_add(&fd->input, input->data, input->len);
 	/* the input also goes to <corpus>/crashes, as AFL and libFuzzer users expect */
 	{
 		char *dir = xasprintf("%s/crashes", f->corpus_dir);
@@ -567,8 +606,7 @@ static void status_line(const struct fuzz *f, bool done)
 }
 
 /* Take one result in input order: the mode, coverage, the corpus, findings. */
-static void take(struct fuzz *f, const struct buf *input, const struct exec_out *o, bool from_corpus,
-		 const char *corpus_name)
+static void take(struct fuzz *f, const struct buf *input, const struct exec_out *o, bool from_corpus)
 {
 	size_t added, buckets;
 
@@ -598,7 +636,6 @@ static void take(struct fuzz *f, const struct buf *input, const struct exec_out 
 			f->added++;
 		}
 	}
-	(void)corpus_name;
 	if (o->sig[0])
 		take_finding(f, input, o, f->execs);
 }
@@ -698,15 +735,302 @@ static void run_batch(struct fuzz *f, struct buf *in, size_t n, struct exec_out 
 			;
 }
 
-static bool budget_left(const struct fuzz *f, uint64_t mutated)
+static bool budget_left(const struct fuzz *f)
 {
 	if (f->stop)
 		return false;
-	if (f->o->runs && mutated >= f->o->runs)
+	if (f->next_initial < f->ninitial)
+		return true;
+	if (f->o->runs && f->mutated >= f->o->runs)
 		return false;
 	if (f->o->time_ns && now_mono_ns() - f->t0 >= f->o->time_ns)
 		return false;
 	return true;
+}
+
+/* The next batch: the loaded corpus first, in order, then mutants. False when the budget is spent. */
+static bool make_batch(struct fuzz *f)
+{
+	size_t n = 0;
+
+	f->nbatch = f->bpos = 0;
+	if (!budget_left(f))
+		return false;
+	if (f->next_initial < f->ninitial) {
+		while (n < FUZZ_BATCH && f->next_initial < f->ninitial) {
+			const struct entry *e = &f->corpus[f->next_initial++];
+
+			f->batch[n].len = 0;
+			buf_add(&f->batch[n], e->data.data, e->data.len);
+			n++;
+		}
+	} else {
+		n = FUZZ_BATCH;
+		if (f->o->runs && f->o->runs - f->mutated < n)
+			n = (size_t)(f->o->runs - f->mutated);
+		for (size_t k = 0; k < n; k++) {
+			const struct entry *parent = &f->corpus[prng_next(&f->rng) % f->ncorpus];
+			const struct entry *other = &f->corpus[prng_next(&f->rng) % f->ncorpus];
+
+			f->batch[k].len = 0;
+			buf_add(&f->batch[k], parent->data.data, parent->data.len);
+			fuzz_mutate(&f->batch[k], (enum mut_family)f->o->mutator, &f->rng, &f->dict,
+				    other->data.data, other->data.len, f->o->max_input);
+		}
+		f->mutated += n;
+	}
+	f->nbatch = n;
+	return n > 0;
+}
+
+/* Take the first n results of the batch, in order. */
+static void take_batch(struct fuzz *f, size_t n)
+{
+	bool initial = f->mutated == 0;
+	size_t k;
+
+	for (k = 0; k < n && !f->stop; k++)
+		take(f, &f->batch[k], &f->outs[k], initial);
+	/* after a stop (--crash-only, Ctrl-C) the rest leaves nothing behind */
+	for (; k < n; k++)
+		if (f->outs[k].ok == 1 && f->outs[k].dir[0])
+			remove_tree(f->outs[k].dir);
+	status_line(f, false);
+}
+
+/* Work for the drivers: inputs to run, and what to do with each result. */
+struct job {
+	bool (*next)(struct fuzz *f, const struct buf **in);
+	void (*result)(struct fuzz *f, const struct exec_out *o);
+	bool keep;             /* findings keep their run folders */
+};
+
+static bool campaign_next(struct fuzz *f, const struct buf **in)
+{
+	if (f->stop || f->bpos == f->nbatch) {
+		if (f->bpos)
+			take_batch(f, f->bpos);
+		f->nbatch = f->bpos = 0;
+		if (f->stop || !make_batch(f))
+			return false;
+	}
+	*in = &f->batch[f->bpos++];
+	return true;
+}
+
+static void campaign_result(struct fuzz *f, const struct exec_out *o)
+{
+	memcpy(&f->outs[f->bpos - 1], o, sizeof(*o));
+	if (o->ok != 1 || o->interrupted) {
+		f->stop = true;
+	}
+}
+
+static const struct job campaign_job = { campaign_next, campaign_result, true };
+
+/* --minimize: drop chunks of the input, halving their size, while the finding stays the same. */
+static bool min_next(struct fuzz *f, const struct buf **in)
+{
+	size_t n;
+
+	for (;;) {
+		if (f->stop || f->min_spent >= f->o->minimize_budget || !f->min_in.len || !f->min_chunk)
+			return false;
+		if (f->min_at < f->min_in.len)
+			break;
+		if (f->min_chunk == 1)
+			return false;
+		f->min_chunk /= 2;
+		f->min_at = 0;
+	}
+	n = f->min_chunk < f->min_in.len - f->min_at ? f->min_chunk : f->min_in.len - f->min_at;
+	f->min_try.len = 0;
+	buf_add(&f->min_try, f->min_in.data, f->min_at);
+	buf_add(&f->min_try, f->min_in.data + f->min_at + n, f->min_in.len - f->min_at - n);
+	f->min_spent++;
+	*in = &f->min_try;
+	return true;
+}
+
+static void min_result(struct fuzz *f, const struct exec_out *o)
+{
+	size_t n = f->min_in.len - f->min_try.len;
+
+	f->execs++;
+	if (o->interrupted || !o->ok) {
+		f->stop = true;
+		return;
+	}
+	if (o->ok == 1 && !strcmp(o->sig, f->min_fd->sig)) {
+		struct buf t = f->min_in;
+
+		f->min_in = f->min_try;
+		f->min_try = t;
+	} else {
+		f->min_at += n;
+	}
+}
+
+static const struct job min_job = { min_next, min_result, false };
+
+/* One input, its result kept in f->outs[0]. */
+static bool one_next(struct fuzz *f, const struct buf **in)
+{
+	if (f->bpos)
+		return false;
+	f->bpos = 1;
+	*in = &f->batch[0];
+	return true;
+}
+
+static void one_result(struct fuzz *f, const struct exec_out *o)
+{
+	memcpy(&f->outs[0], o, sizeof(*o));
+}
+
+static const struct job one_job = { one_next, one_result, true };
+
+static const struct job *cur_job;
+
+/* The fork server's fs_next: the result of the last child, then the next input. */
+static int fs_next(void *arg, const void *report, size_t len, int status, const struct buf **in)
+{
+	struct fuzz *f = arg;
+
+	if (f->cur) {
+		if (report && len == sizeof(struct exec_out)) {
+			cur_job->result(f, report);
+		} else {
+			struct exec_out *e = xcalloc(1, sizeof(*e));
+
+			if (!f->stop)
+				error("fuzz: a fork-server worker failed (%s %d)",
+				      WIFSIGNALED(status) ? "signal" : "exit status",
+				      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			cur_job->result(f, e);
+			free(e);
+		}
+		f->cur = NULL;
+	}
+	if (!cur_job->next(f, in))
+		return 0;
+	f->cur = *in;
+	return 1;
+}
+
+/*
+ * Run a job: in a fork server when the program has one (one run of the
+ * template serves every input), else one full run per input, or --jobs
+ * workers per batch (the campaign only).
+ */
+static void drive(struct fuzz *f, const struct job *j)
+{
+	const struct buf *in;
+
+	cur_job = j;
+	f->keep = j->keep;
+	if (f->fs) {
+		struct buf empty = { 0 };
+
+		f->cur = NULL;
+		f->x.cfg.fs_next = fs_next;
+		f->x.cfg.fs_arg = f;
+		fuzz_exec(f, &empty, f->probe, j->keep);
+		f->x.cfg.fs_next = NULL;
+		if (f->probe->ok == 2)
+			return;
+		/* no fork-server marker (not built with fozzy cc): one run per input from now on */
+		f->fs = false;
+		if (!f->probe->ok)
+			return;
+	}
+	if (j == &campaign_job && f->o->jobs > 1) {
+		while (make_batch(f)) {
+			run_batch(f, f->batch, f->nbatch, f->outs);
+			take_batch(f, f->nbatch);
+		}
+		return;
+	}
+	while (j->next(f, &in)) {
+		fuzz_exec(f, in, f->probe, j->keep);
+		j->result(f, f->probe);
+	}
+}
+
+/*
+ * Each finding once more, as a full run that symbolizes: its artifacts (and
+ * title) then name functions and lines. Its identity stays the campaign's.
+ */
+static void symbolized_findings(struct fuzz *f)
+{
+	struct run_ctx *x = &f->x;
+	char *const *saved = x->cfg.envp;
+	char **env = x->runtime ? env_with_runtime(f->envp_sym, x->runtime) : f->envp_sym;
+	size_t i;
+
+	x->cfg.envp = env;
+	x->user_env = f->envp_sym;
+	for (i = 0; i < f->nfindings; i++) {
+		struct finding *fd = &f->findings[i];
+		const struct buf *in = fd->min_len < fd->len ? &fd->min : &fd->input;
+
+		fuzz_exec(f, in, f->probe, true);
+		if (f->probe->ok == 1 && f->probe->dir[0] && !strcmp(f->probe->kind, fd->kind)) {
+			remove_tree(fd->dir);
+			snprintf(fd->dir, sizeof(fd->dir), "%s", f->probe->dir);
+			snprintf(fd->trace, sizeof(fd->trace), "%s", f->probe->trace);
+			snprintf(fd->title, sizeof(fd->title), "%s", f->probe->title);
+		} else if (f->probe->ok == 1 && f->probe->dir[0]) {
+			remove_tree(f->probe->dir);
+		}
+	}
+	x->cfg.envp = saved;
+	x->user_env = f->envp;
+	if (env != f->envp_sym)
+		free_runtime_env(env);
+}
+
+/* --minimize each finding; its artifacts become those of the smallest input. */
+static void minimize_findings(struct fuzz *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nfindings && !f->stop; i++) {
+		struct finding *fd = &f->findings[i];
+
+		if (fd->input.len < 2)
+			continue;
+		f->min_fd = fd;
+		f->min_in.len = 0;
+		buf_add(&f->min_in, fd->input.data, fd->input.len);
+		f->min_chunk = fd->input.len / 2;
+		f->min_at = 0;
+		f->min_spent = 0;
+		drive(f, &min_job);
+		if (f->min_in.len >= fd->input.len)
+			continue;
+		f->batch[0].len = 0;
+		buf_add(&f->batch[0], f->min_in.data, f->min_in.len);
+		f->bpos = 0;
+		memset(&f->outs[0], 0, offsetof(struct exec_out, map));
+		drive(f, &one_job);
+		if (f->outs[0].ok == 1 && !strcmp(f->outs[0].sig, fd->sig) && f->outs[0].dir[0]) {
+			char *min = xasprintf("%s.min", fd->crash_file);
+
+			remove_tree(fd->dir);
+			snprintf(fd->dir, sizeof(fd->dir), "%s", f->outs[0].dir);
+			snprintf(fd->trace, sizeof(fd->trace), "%s", f->outs[0].trace);
+			fd->min_len = f->min_in.len;
+			fd->min.len = 0;
+			buf_add(&fd->min, f->min_in.data, f->min_in.len);
+			if (fd->crash_file[0] &&
+			    !write_file_atomic(min, f->min_in.data, f->min_in.len))
+				snprintf(fd->min_file, sizeof(fd->min_file), "%s", min);
+			free(min);
+		} else if (f->outs[0].ok == 1 && f->outs[0].dir[0]) {
+			remove_tree(f->outs[0].dir);
+		}
+	}
 }
 
 static cJSON *summary(const struct fuzz *f, const char *status, const char *target)
@@ -790,14 +1114,10 @@ int mode_fuzz(const struct fuzz_opts *o)
 	struct fuzz *f = xcalloc(1, sizeof(*f));
 	struct run_ctx *x = &f->x;
 	char cwd[PATH_MAX], why[256];
-	struct exec_out *outs = NULL;
-	struct buf batch[FUZZ_BATCH];
-	uint64_t mutated = 0;
 	const char *status;
 	int code = EXIT_ERROR;
 	size_t i;
 
-	memset(batch, 0, sizeof(batch));
 	f->o = o;
 	f->tty = isatty(STDERR_FILENO) && !o->run.json;
 	x->mode = "fuzz";
@@ -825,8 +1145,10 @@ int mode_fuzz(const struct fuzz_opts *o)
 		note("fuzz: the corpus '%s' is empty: starting from the empty input", f->corpus_dir);
 		corpus_add(f, (const uint8_t *)"", 0, "(empty)");
 	}
+	f->ninitial = f->ncorpus;
 	f->argv = replace_at_at(o->run.cmd, o->run.ncmd, &f->file_input);
-	f->envp = fuzz_env();
+	f->envp = fuzz_env(false, &f->asan_user);
+	f->envp_sym = fuzz_env(true, &f->asan_user);
 	x->user_env = f->envp;
 	if (o->run.no_rt)
 		x->runtime_note = "syscalls only (--no-rt)";
@@ -845,92 +1167,71 @@ int mode_fuzz(const struct fuzz_opts *o)
 	if (x->runtime)
 		x->cfg.envp = env_with_runtime(f->envp, x->runtime);
 	prng_init(&f->rng, o->run.seed, STREAM_FUZZ + o->shard * 16);
-	outs = xmalloc(FUZZ_BATCH * sizeof(*outs));
+	f->outs = xmalloc(FUZZ_BATCH * sizeof(*f->outs));
+	f->probe = xmalloc(sizeof(*f->probe));
+	f->fs = !o->no_fork_server && o->jobs <= 1;
 	f->t0 = f->last_new_ns = now_mono_ns();
 
-	/* The corpus first, in order: the coverage it reaches is the start. */
-	for (i = 0; i < f->ncorpus && !f->stop; i += FUZZ_BATCH) {
-		size_t n = f->ncorpus - i < FUZZ_BATCH ? f->ncorpus - i : FUZZ_BATCH, k;
-		size_t base = f->ncorpus;
-
-		for (k = 0; k < n; k++) {
-			batch[k].len = 0;
-			buf_add(&batch[k], f->corpus[i + k].data.data, f->corpus[i + k].data.len);
-		}
-		run_batch(f, batch, n, outs);
-		for (k = 0; k < n && !f->stop; k++)
-			take(f, &batch[k], &outs[k], true, f->corpus[i + k].name);
-		(void)base;
-		status_line(f, false);
-	}
-	if (f->execs && !f->stop && !f->coverage && o->run.json == false)
-		note("fuzz: '%s' reports no edge coverage; guided by behaviour (syscalls and outcome). Build it with 'fozzy cc' for edges",
-		     x->exe);
-	/* Then batches of mutants. */
-	while (budget_left(f, mutated)) {
-		size_t n = FUZZ_BATCH, k;
-
-		if (o->runs && o->runs - mutated < n)
-			n = (size_t)(o->runs - mutated);
-		for (k = 0; k < n; k++) {
-			const struct entry *parent = &f->corpus[prng_next(&f->rng) % f->ncorpus];
-			const struct entry *other = &f->corpus[prng_next(&f->rng) % f->ncorpus];
-
-			batch[k].len = 0;
-			buf_add(&batch[k], parent->data.data, parent->data.len);
-			fuzz_mutate(&batch[k], (enum mut_family)o->mutator, &f->rng, &f->dict,
-				    other->data.data, other->data.len, o->max_input);
-		}
-		run_batch(f, batch, n, outs);
-		for (k = 0; k < n && !f->stop; k++)
-			take(f, &batch[k], &outs[k], false, NULL);
-		/* a finding found with --crash-only: the rest of the batch leaves nothing behind */
-		for (; k < n; k++)
-			if (outs[k].ok && outs[k].dir[0])
-				remove_tree(outs[k].dir);
-		mutated += n;
-		status_line(f, false);
-	}
-	status_line(f, true);
-	if (f->execs && !outs[0].ok && !f->nfindings && f->stop && !outs[0].interrupted) {
-		/* the supervisor failed: error() said why */
-		code = EXIT_ERROR;
+	drive(f, &campaign_job);
+	if (!f->execs && !f->stop) {
+		/* the probe of the fork server failed: error() said why */
 		goto out;
 	}
+	if (!f->coverage && f->execs && !o->run.json)
+		note("fuzz: '%s' reports no edge coverage; guided by behaviour (syscalls and outcome). Build it with 'fozzy cc' for edges",
+		     x->exe);
+	if (o->minimize && f->nfindings) {
+		bool stopped = f->stop;
+
+		f->stop = false;
+		if (!stopped || !f->probe->interrupted)
+			minimize_findings(f);
+	}
+	if (!f->asan_user && f->nfindings && !f->probe->interrupted)
+		symbolized_findings(f);
+	status_line(f, true);
 	status = f->nfindings ? "fail" : "pass";
 	{
-		cJSON *s = summary(f, status, o->run.cmd[0]);
+		cJSON *sj = summary(f, status, o->run.cmd[0]);
 		struct run_dir rd;
 
 		if (!run_dir_create(&rd, o->run.base_dir)) {
 			char *p = xasprintf("%s/report.json", rd.path);
 
-			cJSON_AddStringToObject(s, "report", p);
-			if (json_write_file(p, s))
+			cJSON_AddStringToObject(sj, "report", p);
+			if (json_write_file(p, sj))
 				warning("fuzz: cannot write '%s'", p);
 			free(p);
 			run_dir_release(&rd);
 		}
 		if (o->run.json)
-			json_print(s);
+			json_print(sj);
 		else
 			print_summary(f, status);
-		cJSON_Delete(s);
+		cJSON_Delete(sj);
 	}
 	code = f->nfindings ? EXIT_FAIL : EXIT_PASS;
 out:
 	for (i = 0; i < FUZZ_BATCH; i++)
-		buf_release(&batch[i]);
-	free(outs);
+		buf_release(&f->batch[i]);
+	buf_release(&f->min_in);
+	buf_release(&f->min_try);
+	free(f->outs);
+	free(f->probe);
 	if (x->runtime && x->cfg.envp && x->cfg.envp != f->envp)
 		free_runtime_env((char **)x->cfg.envp);
 	free(x->runtime);
 	free(x->exe);
 	free_vec(f->argv);
 	free_vec(f->envp);
+	free_vec(f->envp_sym);
 	for (i = 0; i < f->ncorpus; i++)
 		buf_release(&f->corpus[i].data);
 	free(f->corpus);
+	for (i = 0; i < f->nfindings; i++) {
+		buf_release(&f->findings[i].input);
+		buf_release(&f->findings[i].min);
+	}
 	free(f->findings);
 	free(f->corpus_dir);
 	dict_release(&f->dict);

@@ -30,6 +30,9 @@ struct run_ctx {
 	char *const *user_env;     /* the environment as recorded (without the preload) */
 	struct fault_plan plan;    /* --faults, when cfg.faults points here */
 	struct buf input;          /* replay of a fuzz trace: the input; owned */
+	bool fork_server;          /* the trace was recorded in a fork server (fuzz) */
+	int fs_status;             /* replay in a fork server: the child fozzy's wait status */
+	bool fs_given;             /* the input has been handed to the fork server */
 };
 
 /* The program named on the command line, resolved, or NULL after error(). */

@@ -459,6 +459,8 @@ cJSON *trace_header(const struct run_ctx *x, const struct sup_result *r)
 		free(in);
 		cJSON_AddBoolToObject(fz, "stdin", x->cfg.input_stdin);
 		cJSON_AddBoolToObject(fz, "coverage", x->cfg.coverage);
+		/* forked from a template stopped before main: replay does the same */
+		cJSON_AddBoolToObject(fz, "forkServer", x->cfg.fs_next != NULL);
 		cJSON_AddItemToObject(h, "fuzz", fz); /* h takes fz */
 	}
 	snprintf(hex, sizeof(hex), "%016" PRIx64, r->policy_hash);
@@ -617,8 +619,8 @@ cJSON *summary_json(const struct run_ctx *x, const struct sup_result *r, const c
 	if (x->cfg.faults)
 		faults_json(nat, r);
 	cJSON_AddItemToObject(s, "native", nat);
-	if (extra)
-		cJSON_AddItemToObject(s, "replay", extra); /* s takes extra */
+	if (extra) /* what the mode adds: replay's comparison, fuzz's finding */
+		cJSON_AddItemToObject(s, !strcmp(x->mode, "fuzz") ? "fuzz" : "replay", extra); /* s takes extra */
 	return s;
 }
 
@@ -744,6 +746,15 @@ static int run_and_report(struct run_ctx *x, const char *record, cJSON *(*check)
 	if (sup_run(&x->cfg, &r)) {
 		sup_result_release(&r);
 		return EXIT_ERROR;
+	}
+	if (r.fs_served) {
+		/* a fork server's template: its child's fozzy reported the run and exited with its code */
+		code = r.outcome == SUP_ERROR ? EXIT_ERROR
+		       : WIFEXITED(x->fs_status) ? WEXITSTATUS(x->fs_status) : EXIT_ERROR;
+		if (r.outcome == SUP_ERROR)
+			error("%s", r.message);
+		sup_result_release(&r);
+		return code;
 	}
 	status = outcome_status(&r);
 	if (check)
@@ -1008,6 +1019,11 @@ int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *path, c
 		x->cfg.input = &x->input;
 		x->cfg.input_stdin = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fz, "stdin"));
 		x->cfg.coverage = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fz, "coverage"));
+		x->fork_server = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fz, "forkServer"));
+	}
+	if (x->fork_server && !strcmp(verb, "shrink")) {
+		error("cannot shrink '%s': it is a fuzz finding's trace; fozzy fuzz --minimize shrinks its input", path);
+		return -1;
 	}
 	x->footer = t->footer;
 	if (x->runtime)
@@ -1027,6 +1043,22 @@ void ctx_release(struct run_ctx *x)
 	free(x->runtime);
 }
 
+/* Replay of a fork-server trace: the recorded input once, then the child fozzy's status. */
+static int replay_fs_next(void *arg, const void *report, size_t len, int status, const struct buf **input)
+{
+	struct run_ctx *x = arg;
+
+	(void)report;
+	(void)len;
+	if (x->fs_given) {
+		x->fs_status = status;
+		return 0;
+	}
+	x->fs_given = true;
+	*input = &x->input;
+	return 1;
+}
+
 int mode_replay(const struct replay_opts *o)
 {
 	struct run_ctx x = { .mode = "replay", .json = o->json, .strict = true };
@@ -1042,6 +1074,10 @@ int mode_replay(const struct replay_opts *o)
 			    o->base_dir) &&
 	    !run_dir_create(&x.rd, o->base_dir)) {
 		x.cfg.replay = &t.stream;
+		if (x.fork_server) {
+			x.cfg.fs_next = replay_fs_next;
+			x.cfg.fs_arg = &x;
+		}
 		code = run_and_report(&x, NULL, replay_compare);
 		run_dir_release(&x.rd);
 	}

@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -316,12 +318,74 @@ static void NORETURN_program(const struct sandbox_spec *s)
 	NORETURN_fail(s->err_fd, SB_EXEC);
 }
 
+static void on_sigchld(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * The init of a fork server: reap, and answer the supervisor's requests to
+ * hand out pid 3 next, until the program (the fork server) has ended.
+ */
+static void NORETURN_serve_pids(const struct sandbox_spec *s, int last_pid_fd, pid_t prog)
+	__attribute__((noreturn));
+static void NORETURN_serve_pids(const struct sandbox_spec *s, int last_pid_fd, pid_t prog)
+{
+	struct sigaction sa = { .sa_handler = on_sigchld };
+	sigset_t block, none;
+	int status, code = 127;
+	bool prog_ended = false;
+
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &none);
+	sigemptyset(&none);
+	for (;;) {
+		struct pollfd pfd = { .fd = s->ctl_in, .events = POLLIN };
+		pid_t w;
+
+		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
+			if (w == prog) {
+				code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+				prog_ended = true;
+			}
+		if (prog_ended && w < 0)
+			_exit(code);
+		if (ppoll(&pfd, 1, NULL, &none) <= 0)
+			continue;
+		{
+			char req;
+			ssize_t n = read(s->ctl_in, &req, 1);
+
+			if (n == 0) {
+				/* the supervisor is gone */
+				pfd.fd = -1;
+				close(s->ctl_in);
+				for (;;) {
+					w = waitpid(-1, &status, 0);
+					if (w < 0 && errno != EINTR)
+						_exit(code);
+					if (w == prog)
+						code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+				}
+			}
+			if (n == 1) {
+				char ok = pwrite(last_pid_fd, "2", 1, 0) == 1 ? 'k' : 'e';
+
+				if (write(s->ctl_out, &ok, 1) != 1)
+					_exit(code);
+			}
+		}
+	}
+}
+
 /* pid 1 of the sandbox: set up, fork the program, reap, exit with its status. */
 static void NORETURN_init(const struct sandbox_spec *s) __attribute__((noreturn));
 static void NORETURN_init(const struct sandbox_spec *s)
 {
 	char c;
-	int status, code = 127;
+	int status, code = 127, last_pid_fd = -1;
 	pid_t prog, w;
 
 	if (read(s->sync_fd, &c, 1) != 1)
@@ -338,6 +402,19 @@ static void NORETURN_init(const struct sandbox_spec *s)
 		NORETURN_fail(s->err_fd, SB_MOUNT_PRIVATE);
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
 		NORETURN_fail(s->err_fd, SB_MOUNT_PROC);
+	/* opened before /proc/sys turns read-only; the program never has it (O_CLOEXEC) */
+	if (s->ctl_in >= 0) {
+		close(s->ctl_close[0]);
+		close(s->ctl_close[1]);
+	}
+	/*
+	 * The knob's folder, held before /proc/sys turns read-only: a writable
+	 * descriptor now would keep / from turning read-only (EBUSY), so the
+	 * knob is opened through this one afterwards, in /proc's own mount.
+	 */
+	if (s->ctl_in >= 0 &&
+	    (last_pid_fd = open("/proc/sys/kernel", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		NORETURN_fail(s->err_fd, SB_MOUNT_PROC);
 	bind_cpu(s);
 	if (s->isolate_fs)
 		isolate_fs(s);
@@ -345,6 +422,14 @@ static void NORETURN_init(const struct sandbox_spec *s)
 		NORETURN_fail(s->err_fd, SB_HOSTNAME);
 	if (!s->host_net)
 		loopback_up(s->err_fd);
+	if (last_pid_fd >= 0) {
+		int dir = last_pid_fd;
+
+		last_pid_fd = openat(dir, "ns_last_pid", O_WRONLY | O_CLOEXEC);
+		close(dir);
+		if (last_pid_fd < 0)
+			NORETURN_fail(s->err_fd, SB_MOUNT_PROC);
+	}
 	prog = fork();
 	if (prog < 0)
 		NORETURN_fail(s->err_fd, SB_FORK);
@@ -356,6 +441,8 @@ static void NORETURN_init(const struct sandbox_spec *s)
 	close(0);
 	close(1);
 	close(2);
+	if (s->ctl_in >= 0)
+		NORETURN_serve_pids(s, last_pid_fd, prog);
 	for (;;) {
 		w = waitpid(-1, &status, 0);
 		if (w < 0 && errno == EINTR)

@@ -34,5 +34,6 @@ Suite *suite_det(void);
 Suite *suite_trace(void);
 Suite *suite_policy(void);
 Suite *suite_report(void);
+Suite *suite_fuzz(void);
 
 #endif

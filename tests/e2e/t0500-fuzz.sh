@@ -1,0 +1,111 @@
+#!/bin/sh
+# fozzy fuzz and fozzy cc: two parsers with memory bugs (fixtures/fuzz/),
+# built with ASan and edge coverage, are fuzzed until the bug is found; the
+# finding is deduplicated, minimized, and replays every time; the fixed
+# versions give nothing. An uninstrumented program is guided by behaviour.
+. "$(dirname "$0")/lib.sh"
+
+SRC="$FIX/fuzz"
+field_count() { /usr/bin/python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))[sys.argv[2]]))" "$1" "$2"; }
+
+# clang with the sanitizer runtimes (Debian: clang, libclang-rt-14-dev)
+if printf 'int main(void){return 0;}\n' >cc_probe.c && fz cc -o cc_probe cc_probe.c 2>/dev/null && ./cc_probe; then
+	HAVE_ASAN=1
+else
+	HAVE_ASAN=0
+fi
+
+asan_test() {
+	if [ "$HAVE_ASAN" = 1 ]; then
+		test_expect_success "$1" "$2"
+	else
+		test_skip "$1" "clang with the sanitizer runtimes is not installed"
+	fi
+}
+
+asan_test 'fozzy cc builds with ASan, UBSan and edge coverage; the programs run natively' '
+	fz cc -O1 -o tlv "$SRC/tlv.c" && fz cc -O1 -DFIXED -o tlv_fixed "$SRC/tlv.c" &&
+	fz cc -O1 -o lpstr "$SRC/lpstr.c" && fz cc -O1 -DFIXED -o lpstr_fixed "$SRC/lpstr.c" &&
+	fz cc -c -o obj.o "$SRC/tlv.c" && test -f obj.o &&
+	nm tlv | grep -q "T __sanitizer_cov_trace_pc_guard$" && nm tlv | grep -q __asan_init &&
+	mkdir -p seeds lpseeds &&
+	printf "TLV1N\005helloI\004ABCDE\000padding-padding-padding-padding" >seeds/seed &&
+	printf "\002\003\000abc\002\000de" >lpseeds/seed &&
+	./tlv <seeds/seed | grep -q "3 records" && ./lpstr lpseeds/seed | grep -q "2 strings" &&
+	expect_exit 2 fz cc 2>err && grep -q "missing compiler arguments" err
+'
+asan_test 'a TLV decoder with a wrong bound: found, one finding, minimized, replays 10/10' '
+	cp -r seeds c1 &&
+	expect_exit 1 fz fuzz --json --seed 1 --runs 1500 --crash-only --minimize --corpus c1 -- ./tlv >s.json 2>err &&
+	[ "$(field s.json feedback)" = edges ] && [ "$(field s.json input)" = stdin ] &&
+	[ "$(field_count s.json findings)" = 1 ] &&
+	[ "$(field s.json findings 0 kind)" = heap-buffer-overflow ] &&
+	field s.json findings 0 title | grep -q "WRITE of size .* in record .*tlv.c:" &&
+	[ "$(field s.json findings 0 minimizedBytes)" -lt "$(field s.json findings 0 inputBytes)" ] &&
+	test -s "$(field s.json findings 0 input)" && ls c1/crashes/ | grep -q "\.min$" &&
+	trace=$(field s.json findings 0 trace) && test -f "$trace" &&
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		expect_exit 4 fz replay "$trace" >/dev/null 2>rerr && grep -q "heap-buffer-overflow" rerr &&
+		grep -q "fozzy replay CRASH" rerr || return 1
+	done
+'
+asan_test 'the fixed TLV decoder gives no finding in the same budget' '
+	cp -r seeds c2 &&
+	fz fuzz --seed 1 --runs 400 --corpus c2 -- ./tlv_fixed >out 2>err &&
+	grep -q "fozzy fuzz PASS" err && grep -q "no findings" err && grep -q "feedback: edge coverage" err &&
+	ls c2 | grep -q "^input-"
+'
+asan_test 'a length-prefixed decoder read as an @@ file: the over-read is found and deduplicated' '
+	cp -r lpseeds c3 &&
+	expect_exit 1 fz fuzz --json --seed 1 --runs 200 --corpus c3 -- ./lpstr @@ >s.json 2>err &&
+	[ "$(field s.json input)" = file ] && [ "$(field_count s.json findings)" = 1 ] &&
+	field s.json findings 0 title | grep -q "READ of size .* in decode .*lpstr.c:" &&
+	[ "$(field s.json findings 0 count)" -gt 1 ] &&
+	[ "$(ls c3/crashes | wc -l)" = 1 ] &&
+	expect_exit 4 fz replay "$(field s.json findings 0 trace)" >/dev/null 2>rerr && grep -q "in decode" rerr &&
+	cp -r lpseeds c4 && fz fuzz --seed 1 --runs 200 --corpus c4 -- ./lpstr_fixed @@ >/dev/null 2>err &&
+	grep -q "no findings" err
+'
+asan_test 'a seed gives the same campaign: twice, and with --jobs 2 (full runs) as with the fork server' '
+	for d in d1 d2 d3; do cp -r seeds $d; done &&
+	fz fuzz --json --seed 9 --runs 150 --corpus d1 -- ./tlv_fixed >j1.json 2>/dev/null &&
+	fz fuzz --json --seed 9 --runs 150 --corpus d2 -- ./tlv_fixed >j2.json 2>/dev/null &&
+	fz fuzz --json --seed 9 --runs 150 --jobs 2 --corpus d3 -- ./tlv_fixed >j3.json 2>/dev/null &&
+	(cd d1 && ls) >l1 && (cd d2 && ls) >l2 && (cd d3 && ls) >l3 &&
+	cmp l1 l2 && cmp l1 l3 && [ "$(wc -l <l1)" -gt 1 ] &&
+	for k in execs edges; do
+		[ "$(field j1.json $k)" = "$(field j2.json $k)" ] && [ "$(field j1.json $k)" = "$(field j3.json $k)" ] || return 1
+	done
+'
+test_expect_success 'an uninstrumented program is guided by behaviour; its crash is one finding' '
+	mkdir -p pseeds && printf "AAAAAAAAAAAA" >pseeds/a &&
+	expect_exit 1 fz fuzz --json --seed 3 --runs 300 --corpus pseeds -- "$FIX/fuzz_plain" >s.json 2>err &&
+	[ "$(field s.json feedback)" = behaviour ] && [ "$(field_count s.json findings)" = 1 ] &&
+	[ "$(field s.json findings 0 kind)" = crash ] && [ "$(field s.json findings 0 signature)" = signal:SEGV ] &&
+	expect_exit 4 fz replay "$(field s.json findings 0 trace)" >/dev/null 2>&1
+'
+test_expect_success 'a program that crashes on every input: one finding seen at each execution' '
+	expect_exit 1 fz fuzz --json --seed 1 --runs 20 --corpus empty1 -- "$FIX/crash" >s.json 2>err &&
+	grep -q "is empty: starting from the empty input" err &&
+	[ "$(field_count s.json findings)" = 1 ] && [ "$(field s.json findings 0 count)" = "$(field s.json execs)" ]
+'
+test_expect_success 'a program that exits at once, or ignores @@: no finding' '
+	fz fuzz --seed 1 --runs 20 --corpus empty2 -- /bin/true >/dev/null 2>err && grep -q "no findings" err &&
+	fz fuzz --seed 1 --runs 20 --corpus empty3 -- /bin/cat @@ >/dev/null 2>err && grep -q "no findings" err
+'
+test_expect_success '--expect-exit makes other exit statuses findings' '
+	expect_exit 1 fz fuzz --json --seed 1 --runs 10 --expect-exit 0 --corpus empty4 -- /bin/false >s.json 2>/dev/null &&
+	[ "$(field s.json findings 0 signature)" = exit:1 ]
+'
+test_expect_success 'bad input is a one-line usage error (exit 2)' '
+	expect_exit 2 fz fuzz --dict no-such.dict -- /bin/true 2>err && grep -q "cannot use the dictionary" err &&
+	printf "\"ok\"\nbad line\n" >bad.dict &&
+	expect_exit 2 fz fuzz --dict bad.dict -- /bin/true 2>err && grep -q "line 2" err &&
+	expect_exit 2 fz fuzz -- ./no-such-program 2>err && grep -q "no-such-program" err &&
+	expect_exit 2 fz fuzz -- fn:utf8 2>err && grep -q "unsupported fuzz target" err &&
+	expect_exit 2 fz fuzz --mutator radamsa -- /bin/true 2>err && grep -q "invalid --mutator" err &&
+	expect_exit 2 fz fuzz --bogus -- /bin/true 2>err && grep -q "unknown option" err &&
+	expect_exit 2 fz fuzz 2>err && grep -q "missing the program" err &&
+	expect_exit 2 fz fuzz --corpus /proc/version -- /bin/true 2>err && grep -q "corpus" err
+'
+test_done

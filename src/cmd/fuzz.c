@@ -44,6 +44,9 @@ const char fuzz_usage[] =
 	"                      byteflip, arith, interesting, block, dict, splice\n"
 	"  --jobs N            run N inputs at a time in worker processes; the result\n"
 	"                      for a seed does not depend on N (default 1)\n"
+	"  --shard I/N         campaign I (0 to N-1) of N: each shard runs the corpus,\n"
+	"                      then mutants from its own PRNG stream of the seed; shards\n"
+	"                      can share a corpus folder (entries are written atomically)\n"
 	"  --minimize          shrink each new finding's input to the smallest that\n"
 	"                      gives the same finding\n"
 	"  --minimize-budget N executions --minimize may spend per finding (default 512)\n"
@@ -73,7 +76,7 @@ const char cc_usage[] =
 
 enum { OPT_SEED = 1, OPT_RUNS, OPT_TIME, OPT_CORPUS, OPT_DICT, OPT_MAX_INPUT, OPT_MUTATOR,
        OPT_JOBS, OPT_MINIMIZE, OPT_MIN_BUDGET, OPT_CRASH_ONLY, OPT_EXPECT_EXIT, OPT_TIMEOUT,
-       OPT_WALL, OPT_PIDS_MAX, OPT_NO_RT, OPT_BASE, OPT_NO_FS };
+       OPT_WALL, OPT_PIDS_MAX, OPT_NO_RT, OPT_BASE, OPT_NO_FS, OPT_SHARD };
 
 int cmd_fuzz(int argc, char **argv)
 {
@@ -96,6 +99,7 @@ int cmd_fuzz(int argc, char **argv)
 		{ "no-rt", no_argument, NULL, OPT_NO_RT },
 		{ "base-dir", required_argument, NULL, OPT_BASE },
 		{ "no-fork-server", no_argument, NULL, OPT_NO_FS },
+		{ "shard", required_argument, NULL, OPT_SHARD },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -186,6 +190,16 @@ int cmd_fuzz(int argc, char **argv)
 		case OPT_NO_FS:
 			o.no_fork_server = true;
 			break;
+		case OPT_SHARD: {
+			unsigned i, n;
+			char end;
+
+			if (sscanf(optarg, "%u/%u%c", &i, &n, &end) != 2 || n < 1 || n > 100000 || i >= n)
+				return usage_error("fuzz ", "invalid --shard '%s': expected I/N with 0 <= I < N, e.g. 0/4", optarg);
+			o.shard = i;
+			o.shards = n;
+			break;
+		}
 		default:
 			return usage_error("fuzz ", "unknown option '%s'", argv[optind - 1]);
 		}

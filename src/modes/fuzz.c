@@ -1046,6 +1046,12 @@ static cJSON *summary(const struct fuzz *f, const char *status, const char *targ
 	cJSON_AddStringToObject(s, "input", f->file_input ? "file" : "stdin");
 	cJSON_AddStringToObject(s, "feedback", f->coverage ? "edges" : "behaviour");
 	cJSON_AddStringToObject(s, "mutator", mut_name((enum mut_family)f->o->mutator));
+	if (f->o->shards) {
+		char sh[32];
+
+		snprintf(sh, sizeof(sh), "%u/%u", f->o->shard, f->o->shards);
+		cJSON_AddStringToObject(s, "shard", sh);
+	}
 	cJSON_AddItemToObject(s, "execs", json_u64(f->execs));
 	cJSON_AddNumberToObject(s, "execsPerSec", ms ? (double)f->execs * 1000.0 / (double)ms : 0.0);
 	cJSON_AddItemToObject(s, "timeMs", json_u64(ms));

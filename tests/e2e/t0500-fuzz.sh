@@ -77,6 +77,15 @@ asan_test 'a seed gives the same campaign: twice, and with --jobs 2 (full runs) 
 		[ "$(field j1.json $k)" = "$(field j2.json $k)" ] && [ "$(field j1.json $k)" = "$(field j3.json $k)" ] || return 1
 	done
 '
+asan_test '--shard I/N: shards try different inputs; shard 0/1 is the whole campaign' '
+	for d in e0 e1 e2; do cp -r seeds $d; done &&
+	fz fuzz --json --seed 9 --runs 150 --shard 0/1 --corpus e0 -- ./tlv_fixed >k0.json 2>/dev/null &&
+	(cd e0 && ls) >m0 && cmp m0 l1 && [ "$(field k0.json shard)" = 0/1 ] &&
+	fz fuzz --seed 9 --runs 100 --shard 0/2 --corpus e1 -- ./tlv_fixed >/dev/null 2>&1 &&
+	fz fuzz --seed 9 --runs 100 --shard 1/2 --corpus e2 -- ./tlv_fixed >/dev/null 2>&1 &&
+	(cd e1 && ls) >m1 && (cd e2 && ls) >m2 && ! cmp -s m1 m2 &&
+	expect_exit 2 fz fuzz --shard 2/2 -- /bin/true 2>err && grep -q "invalid --shard" err
+'
 test_expect_success 'an uninstrumented program is guided by behaviour; its crash is one finding' '
 	mkdir -p pseeds && printf "AAAAAAAAAAAA" >pseeds/a &&
 	expect_exit 1 fz fuzz --json --seed 3 --runs 300 --corpus pseeds -- "$FIX/fuzz_plain" >s.json 2>err &&

@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "explore", cmd_explore, "run a program under many schedules until one fails" },
 	{ "fuzz", cmd_fuzz, "fuzz a program's input; findings come with replayable traces" },
 	{ "cc", cmd_cc, "build a C program with edge coverage and sanitizers for fuzz" },
+	{ "corpus", cmd_corpus, "list, add to and minimize fuzz corpora" },
 	{ "shrink", cmd_shrink, "the fewest preemptions and faults that keep a failure" },
 	{ "report", cmd_report, "merge the JSON summaries of explore shards" },
 	{ "trace", cmd_trace, "verify or dump a .fozzy trace" },
@@ -36,7 +37,7 @@ static const struct command commands[] = {
 /* Commands of the contract (SPEC.md) that this build does not have yet. */
 static const char *const planned[] = {
 	"test", "ci", "gate", "full", "artifacts",
-	"corpus", "profile", "memory", "map", "doctor", "env", "schema", "steps", "validate",
+	"profile", "memory", "map", "doctor", "env", "schema", "steps", "validate",
 	"init", "usage",
 };
 

@@ -46,6 +46,7 @@ int cmd_version(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_fuzz(int argc, char **argv);
 int cmd_cc(int argc, char **argv);
+int cmd_corpus(int argc, char **argv);
 
 /* Help texts, also checked against man/fozzy.1 and CLI.md by the tests. */
 extern const char run_usage[];
@@ -57,5 +58,6 @@ extern const char trace_usage[];
 extern const char policy_usage[];
 extern const char fuzz_usage[];
 extern const char cc_usage[];
+extern const char corpus_usage[];
 
 #endif

@@ -101,6 +101,8 @@ int mode_explore(const struct explore_opts *o);
 int mode_shrink(const struct shrink_opts *o);
 void fuzz_opts_init(struct fuzz_opts *o);
 int mode_fuzz(const struct fuzz_opts *o);
+/* fozzy corpus minimize: keep the fewest, smallest inputs with every edge (in place, or copied to out_dir). */
+int mode_corpus_minimize(const struct fuzz_opts *o, const char *out_dir);
 
 /* A file shipped with fozzy (beside the binary, or PREFIX/lib/fozzy); caller frees; NULL if absent. */
 char *find_lib(const char *name);

@@ -1115,14 +1115,11 @@ static void print_summary(const struct fuzz *f, const char *status)
 		fprintf(stderr, "  no findings\n");
 }
 
-int mode_fuzz(const struct fuzz_opts *o)
+/* Everything a campaign needs before its first run. 0, or -1 after error(). cwd: the caller's buffer. */
+static int fuzz_setup(struct fuzz *f, const struct fuzz_opts *o, char *cwd, size_t cwdlen, const char *verb)
 {
-	struct fuzz *f = xcalloc(1, sizeof(*f));
 	struct run_ctx *x = &f->x;
-	char cwd[PATH_MAX], why[256];
-	const char *status;
-	int code = EXIT_ERROR;
-	size_t i;
+	char why[256];
 
 	f->o = o;
 	f->tty = isatty(STDERR_FILENO) && !o->run.json;
@@ -1131,26 +1128,22 @@ int mode_fuzz(const struct fuzz_opts *o)
 	x->strict = o->run.strict;
 	x->exe = program_or_error(o->run.cmd[0]);
 	if (!x->exe)
-		goto out;
+		return -1;
 	if (hash_file(x->exe, x->exe_hash)) {
-		error("fuzz: cannot read '%s': %s", x->exe, strerror(errno));
-		goto out;
+		error("%s: cannot read '%s': %s", verb, x->exe, strerror(errno));
+		return -1;
 	}
-	if (!getcwd(cwd, sizeof(cwd))) {
-		error("fuzz: cannot get the working directory: %s", strerror(errno));
-		goto out;
+	if (!getcwd(cwd, cwdlen)) {
+		error("%s: cannot get the working directory: %s", verb, strerror(errno));
+		return -1;
 	}
 	if (o->dict && dict_load(o->dict, &f->dict, why, sizeof(why))) {
-		error("fuzz: cannot use the dictionary '%s': %s", o->dict, why);
-		goto out;
+		error("%s: cannot use the dictionary '%s': %s", verb, o->dict, why);
+		return -1;
 	}
 	f->corpus_dir = o->corpus ? xstrdup(o->corpus) : xasprintf("%s/corpora/default", o->run.base_dir);
 	if (corpus_load(f))
-		goto out;
-	if (!f->ncorpus) {
-		note("fuzz: the corpus '%s' is empty: starting from the empty input", f->corpus_dir);
-		corpus_add(f, (const uint8_t *)"", 0, "(empty)");
-	}
+		return -1;
 	f->ninitial = f->ncorpus;
 	f->argv = replace_at_at(o->run.cmd, o->run.ncmd, &f->file_input);
 	f->envp = fuzz_env(false, &f->asan_user);
@@ -1174,10 +1167,58 @@ int mode_fuzz(const struct fuzz_opts *o)
 		x->cfg.envp = env_with_runtime(f->envp, x->runtime);
 	prng_init(&f->rng, o->run.seed, STREAM_FUZZ + o->shard * 16);
 	f->outs = xmalloc(FUZZ_BATCH * sizeof(*f->outs));
-	f->probe = xmalloc(sizeof(*f->probe));
+	f->probe = xcalloc(1, sizeof(*f->probe));
 	f->fs = !o->no_fork_server && o->jobs <= 1;
 	f->t0 = f->last_new_ns = now_mono_ns();
+	return 0;
+}
 
+static void fuzz_release(struct fuzz *f)
+{
+	struct run_ctx *x = &f->x;
+	size_t i;
+
+	for (i = 0; i < FUZZ_BATCH; i++)
+		buf_release(&f->batch[i]);
+	buf_release(&f->min_in);
+	buf_release(&f->min_try);
+	free(f->outs);
+	free(f->probe);
+	if (x->runtime && x->cfg.envp && x->cfg.envp != f->envp)
+		free_runtime_env((char **)x->cfg.envp);
+	free(x->runtime);
+	free(x->exe);
+	free_vec(f->argv);
+	free_vec(f->envp);
+	free_vec(f->envp_sym);
+	for (i = 0; i < f->ncorpus; i++)
+		buf_release(&f->corpus[i].data);
+	free(f->corpus);
+	for (i = 0; i < f->nfindings; i++) {
+		buf_release(&f->findings[i].input);
+		buf_release(&f->findings[i].min);
+	}
+	free(f->findings);
+	free(f->corpus_dir);
+	dict_release(&f->dict);
+	free(f);
+}
+
+int mode_fuzz(const struct fuzz_opts *o)
+{
+	struct fuzz *f = xcalloc(1, sizeof(*f));
+	struct run_ctx *x = &f->x;
+	char cwd[PATH_MAX];
+	const char *status;
+	int code = EXIT_ERROR;
+
+	if (fuzz_setup(f, o, cwd, sizeof(cwd), "fuzz"))
+		goto out;
+	if (!f->ncorpus) {
+		note("fuzz: the corpus '%s' is empty: starting from the empty input", f->corpus_dir);
+		corpus_add(f, (const uint8_t *)"", 0, "(empty)");
+		f->ninitial = f->ncorpus;
+	}
 	drive(f, &campaign_job);
 	if (!f->execs && !f->stop) {
 		/* the probe of the fork server failed: error() said why */
@@ -1218,29 +1259,169 @@ int mode_fuzz(const struct fuzz_opts *o)
 	}
 	code = f->nfindings ? EXIT_FAIL : EXIT_PASS;
 out:
-	for (i = 0; i < FUZZ_BATCH; i++)
-		buf_release(&f->batch[i]);
-	buf_release(&f->min_in);
-	buf_release(&f->min_try);
-	free(f->outs);
-	free(f->probe);
-	if (x->runtime && x->cfg.envp && x->cfg.envp != f->envp)
-		free_runtime_env((char **)x->cfg.envp);
-	free(x->runtime);
-	free(x->exe);
-	free_vec(f->argv);
-	free_vec(f->envp);
-	free_vec(f->envp_sym);
-	for (i = 0; i < f->ncorpus; i++)
-		buf_release(&f->corpus[i].data);
-	free(f->corpus);
-	for (i = 0; i < f->nfindings; i++) {
-		buf_release(&f->findings[i].input);
-		buf_release(&f->findings[i].min);
+	fuzz_release(f);
+	return code;
+}
+
+/* ---- fozzy corpus minimize: the fewest, smallest entries that keep every edge ---- */
+
+struct cmin {
+	uint32_t *feat;   /* edge index * 8 + bucket bit, per entry */
+	size_t nfeat;
+	bool finding;
+};
+
+static struct cmin *cmin_entries;
+
+static bool cmin_next(struct fuzz *f, const struct buf **in)
+{
+	if (f->stop || f->next_initial >= f->ninitial)
+		return false;
+	f->batch[0].len = 0;
+	buf_add(&f->batch[0], f->corpus[f->next_initial].data.data, f->corpus[f->next_initial].data.len);
+	f->next_initial++;
+	*in = &f->batch[0];
+	return true;
+}
+
+static void cmin_result(struct fuzz *f, const struct exec_out *o)
+{
+	struct cmin *c = &cmin_entries[f->next_initial - 1];
+	size_t i, n = 0;
+
+	f->execs++;
+	if (o->ok != 1 || o->interrupted) {
+		f->stop = true;
+		return;
 	}
-	free(f->findings);
-	free(f->corpus_dir);
-	dict_release(&f->dict);
-	free(f);
+	if (!f->mode_known) {
+		f->mode_known = true;
+		f->coverage = o->guards > 0;
+		f->guards = o->guards;
+	}
+	c->finding = o->sig[0] != 0;
+	for (i = 0; i < FOZZY_COV_MAP; i++)
+		n += o->map[i] != 0;
+	c->feat = xmalloc((n ? n : 1) * sizeof(*c->feat));
+	for (i = 0; i < FOZZY_COV_MAP; i++) {
+		uint8_t b = cov_bucket(o->map[i]);
+
+		if (b)
+			c->feat[c->nfeat++] = (uint32_t)(i * 8 + (unsigned)__builtin_ctz(b));
+	}
+	status_line(f, false);
+}
+
+static const struct job cmin_job = { cmin_next, cmin_result, false };
+
+int mode_corpus_minimize(const struct fuzz_opts *o, const char *out_dir)
+{
+	struct fuzz *f = xcalloc(1, sizeof(*f));
+	char cwd[PATH_MAX];
+	size_t *owner = NULL, i, k, kept = 0, findings = 0, features = 0;
+	uint64_t bytes_before = 0, bytes_after = 0;
+	bool *keep = NULL;
+	int code = EXIT_ERROR;
+
+	if (fuzz_setup(f, o, cwd, sizeof(cwd), "corpus minimize"))
+		goto out;
+	if (!f->ncorpus) {
+		error("corpus minimize: '%s' holds no inputs", f->corpus_dir);
+		goto out;
+	}
+	cmin_entries = xcalloc(f->ncorpus, sizeof(*cmin_entries));
+	drive(f, &cmin_job);
+	if (f->next_initial < f->ninitial || f->execs < f->ninitial) {
+		if (!f->probe->interrupted)
+			error("corpus minimize: the runs did not finish; nothing was changed");
+		goto out;
+	}
+	/* each feature is owned by the smallest entry that has it (the first by name on a tie) */
+	owner = xmalloc((size_t)FOZZY_COV_MAP * 8 * sizeof(*owner));
+	for (i = 0; i < (size_t)FOZZY_COV_MAP * 8; i++)
+		owner[i] = SIZE_MAX;
+	for (i = 0; i < f->ncorpus; i++)
+		for (k = 0; k < cmin_entries[i].nfeat; k++) {
+			size_t *w = &owner[cmin_entries[i].feat[k]];
+
+			if (*w == SIZE_MAX || f->corpus[i].data.len < f->corpus[*w].data.len)
+				*w = i;
+		}
+	keep = xcalloc(f->ncorpus, sizeof(*keep));
+	for (i = 0; i < (size_t)FOZZY_COV_MAP * 8; i++)
+		if (owner[i] != SIZE_MAX) {
+			keep[owner[i]] = true;
+			features++;
+		}
+	for (i = 0; i < f->ncorpus; i++) {
+		if (cmin_entries[i].finding) {
+			keep[i] = true; /* a finding is not ours to drop */
+			findings++;
+		}
+		bytes_before += f->corpus[i].data.len;
+		if (keep[i]) {
+			kept++;
+			bytes_after += f->corpus[i].data.len;
+		}
+	}
+	if (out_dir && mkdir_p(out_dir, 0755)) {
+		error("corpus minimize: cannot create '%s': %s", out_dir, strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < f->ncorpus; i++) {
+		char *path;
+
+		if (out_dir && keep[i]) {
+			path = xasprintf("%s/%s", out_dir, f->corpus[i].name);
+			if (write_file_atomic(path, f->corpus[i].data.data ? f->corpus[i].data.data : (const uint8_t *)"",
+					      f->corpus[i].data.len)) {
+				error("corpus minimize: cannot write '%s': %s", path, strerror(errno));
+				free(path);
+				goto out;
+			}
+			free(path);
+		} else if (!out_dir && !keep[i]) {
+			path = xasprintf("%s/%s", f->corpus_dir, f->corpus[i].name);
+			if (unlink(path))
+				warning("corpus minimize: cannot remove '%s': %s", path, strerror(errno));
+			free(path);
+		}
+	}
+	status_line(f, true);
+	{
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddBoolToObject(j, "ok", true);
+		cJSON_AddStringToObject(j, "dir", f->corpus_dir);
+		if (out_dir)
+			cJSON_AddStringToObject(j, "out", out_dir);
+		cJSON_AddStringToObject(j, "feedback", f->coverage ? "edges" : "behaviour");
+		cJSON_AddNumberToObject(j, "filesBefore", (double)f->ncorpus);
+		cJSON_AddNumberToObject(j, "filesAfter", (double)kept);
+		cJSON_AddItemToObject(j, "bytesBefore", json_u64(bytes_before));
+		cJSON_AddItemToObject(j, "bytesAfter", json_u64(bytes_after));
+		cJSON_AddNumberToObject(j, "features", (double)features);
+		cJSON_AddNumberToObject(j, "findingsKept", (double)findings);
+		if (o->run.json)
+			json_print(j);
+		else
+			fprintf(stderr, "fozzy corpus minimize: %zu of %zu inputs keep all %zu %s (%" PRIu64 " of %" PRIu64
+				" bytes)%s%s%s\n", kept, f->ncorpus, features,
+				f->coverage ? "edge buckets" : "behaviour features", bytes_after, bytes_before,
+				out_dir ? ", written to " : ", the others removed", out_dir ? out_dir : "",
+				findings ? " (inputs with findings are kept)" : "");
+		cJSON_Delete(j);
+	}
+	code = EXIT_PASS;
+out:
+	if (cmin_entries) {
+		for (i = 0; f->corpus && i < f->ncorpus; i++)
+			free(cmin_entries[i].feat);
+		free(cmin_entries);
+		cmin_entries = NULL;
+	}
+	free(owner);
+	free(keep);
+	fuzz_release(f);
 	return code;
 }

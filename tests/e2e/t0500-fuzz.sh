@@ -86,6 +86,24 @@ asan_test '--shard I/N: shards try different inputs; shard 0/1 is the whole camp
 	(cd e1 && ls) >m1 && (cd e2 && ls) >m2 && ! cmp -s m1 m2 &&
 	expect_exit 2 fz fuzz --shard 2/2 -- /bin/true 2>err && grep -q "invalid --shard" err
 '
+asan_test 'fozzy corpus list, add and minimize (in place, or to --out) keep every edge bucket' '
+	cp -r d1 cm && n0=$(ls cm | wc -l) &&
+	fz corpus list cm >lst 2>lerr && [ "$(wc -l <lst)" = "$n0" ] && grep -q "^$n0 inputs" lerr &&
+	fz --json corpus list no-such-dir >nl.json && [ "$(cat nl.json | tr -d "[:space:]")" = "[]" ] &&
+	printf "TLV1E\000" >extra && fz corpus add cm extra extra >added && [ "$(sort -u added | wc -l)" = 1 ] &&
+	[ "$(ls cm | wc -l)" = $((n0 + 1)) ] &&
+	fz --json corpus minimize cm --out cm2 -- ./tlv_fixed >m.json 2>/dev/null &&
+	[ "$(field m.json filesBefore)" = $((n0 + 1)) ] && after=$(field m.json filesAfter) &&
+	[ "$after" -lt $((n0 + 1)) ] && [ "$(ls cm2 | wc -l)" = "$after" ] && [ "$(ls cm | wc -l)" = $((n0 + 1)) ] &&
+	fz --json fuzz --seed 9 --runs 1 --corpus cm -- ./tlv_fixed >f1.json 2>/dev/null &&
+	fz --json fuzz --seed 9 --runs 1 --corpus cm2 -- ./tlv_fixed >f2.json 2>/dev/null &&
+	[ "$(field f1.json edges)" = "$(field f2.json edges)" ] &&
+	fz corpus minimize cm -- ./tlv_fixed 2>merr && [ "$(ls cm | wc -l)" = "$after" ] && grep -q "the others removed" merr &&
+	mkdir -p emptyc && expect_exit 2 fz corpus minimize emptyc -- ./tlv_fixed 2>err && grep -q "holds no inputs" err &&
+	expect_exit 2 fz corpus export cm 2>err && grep -q "not available in this build yet" err &&
+	expect_exit 2 fz corpus frob 2>err && grep -q "unknown subcommand" err &&
+	expect_exit 2 fz corpus add cm no-such-file 2>err && grep -q "cannot read" err
+'
 test_expect_success 'an uninstrumented program is guided by behaviour; its crash is one finding' '
 	mkdir -p pseeds && printf "AAAAAAAAAAAA" >pseeds/a &&
 	expect_exit 1 fz fuzz --json --seed 3 --runs 300 --corpus pseeds -- "$FIX/fuzz_plain" >s.json 2>err &&

@@ -81,3 +81,69 @@ __attribute__((constructor(65535))) static void cov_fork_point(void)
 			 : "rcx", "r11", "memory");
 	(void)ret;
 }
+
+/*
+ * A driver for libFuzzer-style harnesses: a program that defines
+ * LLVMFuzzerTestOneInput and no main of its own gets this one, which runs
+ * the harness once on the input (the file named by the first argument, else
+ * stdin). Under fozzy fuzz every input runs in a fresh fork of the process
+ * stopped before main: that fork is the state reset between inputs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) __attribute__((weak));
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+int main(int argc, char **argv) __attribute__((weak));
+
+int main(int argc, char **argv)
+{
+	FILE *in = stdin;
+	uint8_t *data = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	if (!LLVMFuzzerTestOneInput) {
+		fputs("libfozzy-cov: no main and no LLVMFuzzerTestOneInput in this program\n", stderr);
+		return 2;
+	}
+	if (LLVMFuzzerInitialize)
+		LLVMFuzzerInitialize(&argc, &argv);
+	if (argc > 1 && !(in = fopen(argv[1], "rb"))) {
+		perror(argv[1]);
+		return 2;
+	}
+	for (;;) {
+		size_t n;
+
+		if (len == cap) {
+			uint8_t *p = realloc(data, cap ? cap * 2 : 4096);
+
+			if (!p) {
+				fputs("libfozzy-cov: out of memory reading the input\n", stderr);
+				return 2;
+			}
+			data = p;
+			cap = cap ? cap * 2 : 4096;
+		}
+		n = fread(data + len, 1, cap - len, in);
+		if (!n)
+			break;
+		len += n;
+	}
+	if (in != stdin)
+		fclose(in);
+	/* an exact-size copy, so ASan sees reads past the input's end */
+	{
+		uint8_t *exact = malloc(len ? len : 1);
+
+		if (!exact)
+			return 2;
+		for (size_t i = 0; i < len; i++)
+			exact[i] = data[i];
+		free(data);
+		rc = LLVMFuzzerTestOneInput(exact, len);
+		free(exact);
+	}
+	return rc ? 1 : 0;
+}

@@ -10,6 +10,9 @@
 #     (overlay, stat rewriting, sorted getdents) vs native
 #  6. explore: schedules per second on a small 2-thread program, and runs and time to
 #     the first failure for each strategy on the race fixtures
+#  7. fuzz: execs/s of fozzy fuzz on an ASan + coverage parser (fork server, full runs)
+#     against afl-fuzz (Debian's afl++, AFL_USE_ASAN) on the same source and seed
+#     input (goal >= 0.5x AFL++), and the time each takes to find the parser's bug
 # Each figure is the best of 3 runs; per-call costs subtract a 0-call run of the same setup.
 cd "$(dirname "$0")/../.." || exit 2
 command -v strace >/dev/null || { echo "bench: strace is needed (apt-get install strace)"; exit 2; }
@@ -92,5 +95,62 @@ for strat in ("random", "pct", "dfs", "fifo"):
         d, t = explore(["--schedule", strat, "--runs", "300", "--", race, bug])
         got = f"found at run {d['failure']['run']} in {t:.2f} s" if d.get("failure") else f"not found in {d['runs']} runs ({t:.1f} s)"
         print(f"  {strat:<7} {bug:<10} {got}")
+fz_dir = os.path.join(work, "fuzz")
+os.makedirs(os.path.join(fz_dir, "seeds"))
+with open(os.path.join(fz_dir, "seeds", "seed"), "wb") as fh:
+    fh.write(b"TLV1N\x05helloI\x04ABCDE\x00padding-padding-padding-padding")
+tlv = os.path.abspath("fixtures/fuzz/tlv.c")
+def cc(cmd, env=None):
+    return subprocess.run(cmd, cwd=fz_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+if not cc([os.path.abspath("fozzy"), "cc", "-O1", "-DFIXED", "-o", "tlv_fixed", tlv]) or not cc([os.path.abspath("fozzy"), "cc", "-O1", "-o", "tlv", tlv]):
+    print("fuzz                      skipped: fozzy cc needs clang and libclang-rt-14-dev")
+else:
+    FZ = [os.path.abspath("fozzy"), "--json", "fuzz", "--seed", "1", "--base-dir", os.path.join(fz_dir, "runs")]
+    def fozzy_fuzz(args, target):
+        corpus = tempfile.mkdtemp(prefix="c-", dir=fz_dir)
+        shutil.copy(os.path.join(fz_dir, "seeds", "seed"), corpus)
+        t0 = time.perf_counter()
+        p = subprocess.run(FZ + ["--corpus", corpus] + args + ["--", "./" + target], cwd=fz_dir,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        return json.loads(p.stdout), time.perf_counter() - t0
+    d_fs, _ = fozzy_fuzz(["--time", "10s"], "tlv_fixed")
+    d_full, _ = fozzy_fuzz(["--time", "10s", "--no-fork-server"], "tlv_fixed")
+    afl = shutil.which("afl-fuzz") and shutil.which("afl-clang-fast")
+    afl_eps = None
+    if afl:
+        env = dict(os.environ, AFL_USE_ASAN="1")
+        if cc(["afl-clang-fast", "-O1", "-g", "-DFIXED", "-o", "tlv_fixed_afl", tlv], env) and cc(["afl-clang-fast", "-O1", "-g", "-o", "tlv_afl", tlv], env):
+            aenv = dict(os.environ, AFL_NO_UI="1", AFL_SKIP_CPUFREQ="1", AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",
+                        AFL_NO_AFFINITY="1")
+            def afl_run(target, secs, until_crash):
+                out = tempfile.mkdtemp(prefix="afl-", dir=fz_dir)
+                e = dict(aenv, AFL_BENCH_UNTIL_CRASH="1") if until_crash else aenv
+                t0 = time.perf_counter()
+                subprocess.run(["afl-fuzz", "-i", "seeds", "-o", out, "-s", "1", "-V", str(secs), "--", "./" + target],
+                               cwd=fz_dir, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                el = time.perf_counter() - t0
+                stats = {}
+                try:
+                    for line in open(os.path.join(out, "default", "fuzzer_stats")):
+                        k, _, v = line.partition(":")
+                        stats[k.strip()] = v.strip()
+                except OSError:
+                    pass
+                return stats, el
+            st, _ = afl_run("tlv_fixed_afl", 10, False)
+            if st.get("execs_per_sec"):
+                afl_eps = float(st["execs_per_sec"])
+    base = f"afl-fuzz {afl_eps:.0f} execs/s" if afl_eps else "afl-fuzz not installed (apt-get install afl++)"
+    ratio = f"   ratio {d_fs['execsPerSec']/afl_eps:.2f}x AFL++ (goal >= 0.5)" if afl_eps else ""
+    print(f"fuzz, ASan TLV parser     {base}   fozzy fork server {d_fs['execsPerSec']:.0f} execs/s{ratio}")
+    print(f"                          fozzy full runs (--no-fork-server) {d_full['execsPerSec']:.0f} execs/s")
+    d_bug, t_bug = fozzy_fuzz(["--runs", "20000", "--crash-only"], "tlv")
+    got = f"found after {d_bug['execs']} execs in {t_bug:.1f} s" if d_bug["findings"] else f"not found in {d_bug['execs']} execs"
+    print(f"  time to the bug         fozzy (seed 1): {got}")
+    if afl_eps:
+        st, el = afl_run("tlv_afl", 120, True)
+        crashes = int(st.get("saved_crashes", st.get("unique_crashes", "0")) or 0)
+        got = f"found after {st.get('execs_done')} execs in {el:.1f} s" if crashes else f"not found in {el:.0f} s"
+        print(f"                          afl-fuzz (-s 1): {got}")
 shutil.rmtree(work, ignore_errors=True)
 PY

@@ -104,6 +104,17 @@ asan_test 'fozzy corpus list, add and minimize (in place, or to --out) keep ever
 	expect_exit 2 fz corpus frob 2>err && grep -q "unknown subcommand" err &&
 	expect_exit 2 fz corpus add cm no-such-file 2>err && grep -q "cannot read" err
 '
+asan_test 'a libFuzzer-style harness (LLVMFuzzerTestOneInput, no main) runs on libfozzy-cov'"'"'s driver' '
+	fz cc -O1 -o harness "$SRC/harness.c" && fz cc -O1 -DFIXED -o harness_fixed "$SRC/harness.c" &&
+	printf "Kab=1" >h.in && ./harness h.in && ./harness <h.in &&
+	mkdir -p hc && cp h.in hc/ &&
+	expect_exit 1 fz fuzz --json --seed 1 --runs 2000 --crash-only --corpus hc -- ./harness @@ >s.json 2>/dev/null &&
+	[ "$(field s.json findings 0 kind)" = stack-buffer-overflow ] &&
+	field s.json findings 0 title | grep -q "in LLVMFuzzerTestOneInput .*harness.c:" &&
+	expect_exit 4 fz replay "$(field s.json findings 0 trace)" >/dev/null 2>&1 &&
+	mkdir -p hc2 && cp h.in hc2/ && fz fuzz --seed 1 --runs 300 --corpus hc2 -- ./harness_fixed >/dev/null 2>err &&
+	grep -q "no findings" err
+'
 test_expect_success 'an uninstrumented program is guided by behaviour; its crash is one finding' '
 	mkdir -p pseeds && printf "AAAAAAAAAAAA" >pseeds/a &&
 	expect_exit 1 fz fuzz --json --seed 3 --runs 300 --corpus pseeds -- "$FIX/fuzz_plain" >s.json 2>err &&

@@ -33,7 +33,15 @@ struct sandbox_spec {
 	const struct sandbox_overlay *overlays; /* mounted in order */
 	uint64_t epoch_s;                /* times given to what /dev holds */
 	bool host_net;                   /* --net host: the host's network namespace */
-	int stdin_fd;                    /* becomes the program's fd 0; -1: inherited */
+	/*
+	 * The program's fd 0: fozzy's own (SB_STDIN_INHERIT), the input at
+	 * SANDBOX_INPUT_PATH, or /dev/null -- both opened inside the sandbox,
+	 * through its read-only mounts, so no descriptor of the program leads
+	 * to a writable host file.
+	 */
+	int stdin_from;
+	const char *stdin_path;          /* SB_STDIN_PATH: fozzy's stdin file, reopened read-only here */
+	long long stdin_offset;          /* at fozzy's offset */
 	const char *input_path;          /* a file shown read-only at SANDBOX_INPUT_PATH; NULL: none */
 	int cov_fd;                      /* the coverage map, fd SANDBOX_COV_FD of the program; -1: none */
 	/*
@@ -45,6 +53,8 @@ struct sandbox_spec {
 	int ctl_in, ctl_out;
 	int ctl_close[2];                /* the supervisor's ends, closed in the init */
 };
+
+enum { SB_STDIN_INHERIT, SB_STDIN_INPUT, SB_STDIN_NULL, SB_STDIN_PATH };
 
 /* Where fuzz inputs appear in the sandbox, and the descriptor of the coverage map. */
 #define SANDBOX_INPUT_PATH "/dev/fozzy-input"

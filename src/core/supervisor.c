@@ -66,9 +66,46 @@ struct proc {
 	uint32_t mm;       /* address space, numbered in order (CLONE_VM children share it) */
 };
 
+/*
+ * fozzy's own stdin as the program gets it. A descriptor opened outside the
+ * sandbox leads, through /proc/self/fd/0, to a writable host file: so a
+ * regular file is reopened read-only inside the sandbox, by its path, at the
+ * same offset; pipes, sockets, terminals and /dev/null are passed as they
+ * are; anything else (block devices, other character devices, a file whose
+ * path no longer leads to it) becomes /dev/null, with a warning.
+ */
+static int stdin_plan(char **path, long long *off)
+{
+	struct stat st, by_path;
+	char link[PATH_MAX];
+	ssize_t n;
+
+	*path = NULL;
+	*off = 0;
+	if (fstat(STDIN_FILENO, &st))
+		return SB_STDIN_NULL;
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+		return SB_STDIN_INHERIT;
+	if (S_ISCHR(st.st_mode))
+		return isatty(STDIN_FILENO) || st.st_rdev == makedev(1, 3) ? SB_STDIN_INHERIT : SB_STDIN_NULL;
+	if (!S_ISREG(st.st_mode))
+		return SB_STDIN_NULL;
+	n = readlink("/proc/self/fd/0", link, sizeof(link) - 1);
+	if (n <= 0 || link[0] != '/')
+		return SB_STDIN_NULL;
+	link[n] = 0;
+	if (stat(link, &by_path) || by_path.st_dev != st.st_dev || by_path.st_ino != st.st_ino)
+		return SB_STDIN_NULL;
+	*path = xstrdup(link);
+	*off = (long long)lseek(STDIN_FILENO, 0, SEEK_CUR);
+	if (*off < 0)
+		*off = 0;
+	return SB_STDIN_PATH;
+}
+
 /* The fuzz world: the input file, the program's stdin, the coverage map. */
 struct fuzz_io {
-	int input_fd, stdin_fd, cov_fd;
+	int cov_fd;
 	uint8_t *cov;
 	char *input_path;
 };
@@ -2003,15 +2040,14 @@ static int open_capture(const char *dir, const char *name, bool append)
 
 static int fuzz_io_open(const struct sup_config *cfg, struct fuzz_io *io)
 {
-	io->input_fd = io->stdin_fd = io->cov_fd = -1;
+	io->cov_fd = -1;
 	io->cov = NULL;
 	io->input_path = NULL;
 	if (cfg->input) {
 		char *path = xasprintf("%s/input", cfg->run_dir), *abs;
 
 		if (write_file_atomic(path, cfg->input->data ? cfg->input->data : (const uint8_t *)"",
-				      cfg->input->len) ||
-		    (io->input_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+				      cfg->input->len)) {
 			error("cannot write the input to '%s': %s", path, strerror(errno));
 			free(path);
 			return -1;
@@ -2023,17 +2059,14 @@ static int fuzz_io_open(const struct sup_config *cfg, struct fuzz_io *io)
 			return -1;
 		}
 		io->input_path = abs;
-		io->stdin_fd = cfg->input_stdin ? io->input_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (io->stdin_fd < 0) {
-			error("cannot open /dev/null: %s", strerror(errno));
-			return -1;
-		}
 	}
 	if (cfg->coverage) {
 		void *p;
 
-		io->cov_fd = memfd_create("fozzy-cov", MFD_CLOEXEC);
+		/* sealed at its size: a program that shrank it would make the supervisor fault reading it */
+		io->cov_fd = memfd_create("fozzy-cov", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 		if (io->cov_fd < 0 || ftruncate(io->cov_fd, FOZZY_COV_SIZE) ||
+		    fcntl(io->cov_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) ||
 		    (p = mmap(NULL, FOZZY_COV_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, io->cov_fd, 0)) ==
 			    MAP_FAILED) {
 			error("cannot create the coverage map: %s", strerror(errno));
@@ -2054,13 +2087,9 @@ static void fuzz_io_close(struct fuzz_io *io, struct sup_result *res)
 		munmap(io->cov, FOZZY_COV_SIZE);
 		io->cov = NULL;
 	}
-	if (io->stdin_fd >= 0 && io->stdin_fd != io->input_fd)
-		close(io->stdin_fd);
-	if (io->input_fd >= 0)
-		close(io->input_fd);
 	if (io->cov_fd >= 0)
 		close(io->cov_fd);
-	io->input_fd = io->stdin_fd = io->cov_fd = -1;
+	io->cov_fd = -1;
 	free(io->input_path);
 	io->input_path = NULL;
 }
@@ -2546,8 +2575,6 @@ static int fs_prepare(struct sup *s, const struct buf *in)
 			return -1;
 		}
 		close(fd);
-		if (io->stdin_fd >= 0 && io->stdin_fd == io->input_fd)
-			lseek(io->input_fd, 0, SEEK_SET);
 	}
 	while (ftruncate(s->out_file, 0) && errno == EINTR)
 		;
@@ -2635,6 +2662,15 @@ static bool fs_serve(struct sup *s, struct thread *th)
 		if (fs_prepare(s, in) || fs_reset_pids(s)) {
 			stop(s, SUP_ERROR, "fork server: cannot prepare the next input: %s", strerror(errno));
 			break;
+		}
+		if (s->cfg->input && s->cfg->input_stdin) {
+			/* the template's stdin is the input file, opened in the sandbox: back to its start */
+			static const long rewind_args[6] = { 0, 0, SEEK_SET, 0, 0, 0 };
+
+			if (fs_inject(th, SYS_lseek, rewind_args, NULL, &bad) != 0 || bad) {
+				stop(s, SUP_ERROR, "fork server: cannot rewind the program's stdin");
+				break;
+			}
 		}
 		fs_inject(th, SYS_clone, fork_args, &child, &bad);
 		if (bad || child <= 0 || fs_wait(child, &status)) {
@@ -2732,7 +2768,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	struct sock_fprog prog = { 0 };
 	struct sandbox_spec spec = { 0 };
 	struct overlays ovl = { .n = 0 };
-	struct fuzz_io io = { -1, -1, -1, NULL, NULL };
+	struct fuzz_io io = { -1, NULL, NULL };
 	struct sandbox_failure fail;
 	struct pump pump = { .in = { -1, -1 }, .file = { -1, -1 } };
 	struct sigaction sa = { 0 }, old_alrm, old_int, old_term, old_usr1;
@@ -2743,6 +2779,10 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, failp[2] = { -1, -1 }, syncp[2] = { -1, -1 };
 	int ctlp[2] = { -1, -1 }, ackp[2] = { -1, -1 };
 	bool fs = cfg->fs_next != NULL;
+	char *stdin_path = NULL;
+	long long stdin_off = 0;
+	int stdin_from = cfg->input ? (cfg->input_stdin ? SB_STDIN_INPUT : SB_STDIN_NULL)
+				    : stdin_plan(&stdin_path, &stdin_off);
 	char *cpu_path = NULL;
 	pthread_t pump_thread;
 	bool pumping = false;
@@ -2790,7 +2830,8 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		.sync_fd = syncp[0], .filter = &prog, .cpu_file = cpu_path,
 		.isolate_fs = true, .n_overlays = ovl.n, .overlays = ovl.ov,
 		.epoch_s = cfg->epoch_ns / 1000000000ULL, .host_net = cfg->host_net,
-		.stdin_fd = io.stdin_fd, .input_path = io.input_path, .cov_fd = io.cov_fd,
+		.stdin_from = stdin_from, .stdin_path = stdin_path, .stdin_offset = stdin_off,
+		.input_path = io.input_path, .cov_fd = io.cov_fd,
 	};
 	guard_fired = interrupted = tick = 0;
 	sa.sa_handler = on_alarm; /* no SA_RESTART: waitpid must return EINTR */
@@ -2949,6 +2990,7 @@ out:
 			close(ackp[i]);
 	}
 	free(cpu_path);
+	free(stdin_path);
 	fuzz_io_close(&io, res);
 	overlays_release(&ovl);
 	free(prog.filter);

@@ -293,8 +293,22 @@ static void NORETURN_program(const struct sandbox_spec *s)
 {
 	if (setsid() < 0)
 		NORETURN_fail(s->err_fd, SB_SETSID);
+	if (s->stdin_from != SB_STDIN_INHERIT) {
+		const char *p = s->stdin_from == SB_STDIN_INPUT ? SANDBOX_INPUT_PATH
+				: s->stdin_from == SB_STDIN_PATH ? s->stdin_path : "/dev/null";
+		int fd = open(p, O_RDONLY);
+
+		if (fd >= 0 && s->stdin_from == SB_STDIN_PATH && s->stdin_offset &&
+		    lseek(fd, (off_t)s->stdin_offset, SEEK_SET) < 0) {
+			close(fd);
+			fd = -1;
+		}
+		if (fd < 0 || dup2(fd, 0) < 0)
+			NORETURN_fail(s->err_fd, SB_DEV);
+		if (fd != 0)
+			close(fd);
+	}
 	if (dup2(s->stdout_fd, 1) < 0 || dup2(s->stderr_fd, 2) < 0 ||
-	    (s->stdin_fd >= 0 && dup2(s->stdin_fd, 0) < 0) ||
 	    (s->cov_fd >= 0 && dup2(s->cov_fd, SANDBOX_COV_FD) < 0))
 		NORETURN_fail(s->err_fd, SB_FORK);
 	/* Everything else closes at exec (the error pipe too, which tells the parent exec worked). */

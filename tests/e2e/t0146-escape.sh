@@ -42,7 +42,7 @@ no_success() {
 }
 
 missing=
-for p in fs_paths supervisor abi32 io_uring namespaces connect toctou setuid untraced tiocsti sibling forkbomb; do
+for p in fs_paths fuzz_world supervisor abi32 io_uring namespaces connect toctou setuid untraced tiocsti sibling forkbomb; do
 	[ -x "$ESC/$p" ] || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
@@ -86,6 +86,17 @@ test_expect_success 'fs: writes, deletes, renames, chmods, links and symlinks ou
 	test "$(grep -c : fs/out)" -gt 100
 '
 show fs_paths fs/out
+
+test_expect_success 'fs: a host file given as stdin cannot be written through /proc/self/fd/0 or /dev/fd/0 (it is reopened read-only inside)' '
+	pair stdin && echo precious >stdin/host/given &&
+	(cd stdin/work && fz run --det -- "$ESC/fuzz_world" <../host/given) >stdin/out 2>stdin/err;
+	cat stdin/out && test "$(cat stdin/host/given)" = precious &&
+	grep -q "open /proc/self/fd/0 for writing: EROFS" stdin/out && grep -q "truncate /dev/fd/0: EROFS" stdin/out &&
+	! grep -q SUCCEEDED stdin/out &&
+	printf "l1\nl2\n" >stdin/host/lines &&
+	(read -r first; fz run --det -- sh -c "read -r a; echo \$a" 2>/dev/null) <stdin/host/lines >stdin/rest &&
+	test "$(cat stdin/rest)" = l2
+'
 
 # 2. The supervisor and host processes; the sandbox init.
 sleep 60 &

@@ -135,6 +135,14 @@ test_expect_success '--expect-exit makes other exit statuses findings' '
 	expect_exit 1 fz fuzz --json --seed 1 --runs 10 --expect-exit 0 --corpus empty4 -- /bin/false >s.json 2>/dev/null &&
 	[ "$(field s.json findings 0 signature)" = exit:1 ]
 '
+test_expect_success 'the program cannot write its input nor resize the coverage map (stdin and @@)' '
+	esc="$SRC_ROOT/tests/escape/fuzz_world" && test -x "$esc" &&
+	mkdir -p w1 && printf "input" >w1/a && cp -r w1 w2 &&
+	fz fuzz --seed 1 --runs 3 --expect-exit 0 --corpus w1 -- "$esc" >/dev/null 2>err1 &&
+	fz fuzz --seed 1 --runs 3 --expect-exit 0 --corpus w2 -- "$esc" @@ >/dev/null 2>err2 &&
+	grep -q "no findings" err1 && grep -q "no findings" err2 &&
+	[ "$(cat w1/a)" = input ] && [ "$(cat w2/a)" = input ]
+'
 test_expect_success 'bad input is a one-line usage error (exit 2)' '
 	expect_exit 2 fz fuzz --dict no-such.dict -- /bin/true 2>err && grep -q "cannot use the dictionary" err &&
 	printf "\"ok\"\nbad line\n" >bad.dict &&

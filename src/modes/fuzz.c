@@ -494,7 +494,8 @@ static int corpus_load(struct fuzz *f)
 		free(path);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n)
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", f->corpus_dir, names[i]);
 		struct buf b = { 0 };

@@ -560,7 +560,8 @@ static long read_whole_dir(int fd, struct dent **out)
 		free(v);
 		return err;
 	}
-	qsort(v, n, sizeof(*v), dent_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), dent_cmp);
 	*out = v;
 	return (long)n;
 }

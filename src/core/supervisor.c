@@ -2698,6 +2698,10 @@ static bool fs_serve(struct sup *s, struct thread *th)
 		if (worker == 0) {
 			close(p[0]);
 			fs_report_fd = p[1];
+			/* the fork server's own buffers are not this run's */
+			buf_release(&report);
+			free(s->cov_at_fork);
+			s->cov_at_fork = NULL;
 			if (fs_adopt(s, th, child)) {
 				kill(child, SIGKILL);
 				_exit(125);

@@ -66,6 +66,16 @@ asan_test 'a length-prefixed decoder read as an @@ file: the over-read is found 
 	cp -r lpseeds c4 && fz fuzz --seed 1 --runs 200 --corpus c4 -- ./lpstr_fixed @@ >/dev/null 2>err &&
 	grep -q "no findings" err
 '
+asan_test 'a finding made in the fork server replays through a fork server (its trace says so)' '
+	cp -r lpseeds c5 &&
+	ASAN_OPTIONS=abort_on_error=1:detect_leaks=0:symbolize=0 \
+		fz fuzz --json --seed 1 --runs 100 --crash-only --corpus c5 -- ./lpstr @@ >s5.json 2>/dev/null;
+	trace=$(field s5.json findings 0 trace) && head -c 100000 "$trace" | grep -q "\"forkServer\":true" &&
+	for i in 1 2 3; do
+		expect_exit 4 fz replay "$trace" >/dev/null 2>rerr && grep -q "heap-buffer-overflow" rerr || return 1
+	done &&
+	expect_exit 2 fz shrink "$trace" 2>err && grep -q "fuzz --minimize" err
+'
 asan_test 'a seed gives the same campaign: twice, and with --jobs 2 (full runs) as with the fork server' '
 	for d in d1 d2 d3; do cp -r seeds $d; done &&
 	fz fuzz --json --seed 9 --runs 150 --corpus d1 -- ./tlv_fixed >j1.json 2>/dev/null &&

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -924,9 +925,168 @@ static int fs_next(void *arg, const void *report, size_t len, int status, const 
  * template serves every input), else one full run per input, or --jobs
  * workers per batch (the campaign only).
  */
+/* ---- --jobs N: worker processes, each with its own fork server ---- */
+
+static int worker_req = -1, worker_res = -1;
+static struct buf worker_in;
+
+/* In a worker: the next input from the campaign, or false at its end. */
+static bool worker_next(struct fuzz *f, const struct buf **in)
+{
+	uint32_t len;
+
+	(void)f;
+	if (read_all(worker_req, &len, sizeof(len)))
+		return false;
+	worker_in.len = 0;
+	buf_grow(&worker_in, len ? len : 1);
+	if (len && read_all(worker_req, worker_in.data, len))
+		return false;
+	worker_in.len = len;
+	*in = &worker_in;
+	return true;
+}
+
+static void worker_result(struct fuzz *f, const struct exec_out *o)
+{
+	if (write_all(worker_res, o, sizeof(*o)))
+		f->stop = true;
+}
+
+static const struct job worker_job = { worker_next, worker_result, true };
+
+struct workers {
+	unsigned n;
+	pid_t pid[16];
+	int req[16], res[16];
+};
+
+static void drive(struct fuzz *f, const struct job *j);
+
+static void workers_stop(struct workers *w)
+{
+	unsigned i;
+
+	for (i = 0; i < w->n; i++) {
+		close(w->req[i]);
+		close(w->res[i]);
+	}
+	for (i = 0; i < w->n; i++)
+		while (waitpid(w->pid[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	w->n = 0;
+}
+
+/* Start n workers; each runs worker_job through drive (its own fork server when it can). */
+static int workers_start(struct fuzz *f, struct workers *w, unsigned n)
+{
+	unsigned i, k;
+
+	w->n = 0;
+	for (i = 0; i < n; i++) {
+		int req[2], res[2];
+		pid_t pid;
+
+		if (pipe2(req, O_CLOEXEC)) {
+			workers_stop(w);
+			return -1;
+		}
+		if (pipe2(res, O_CLOEXEC)) {
+			close(req[0]);
+			close(req[1]);
+			workers_stop(w);
+			return -1;
+		}
+		fflush(NULL);
+		pid = fork();
+		if (pid == 0) {
+			for (k = 0; k < w->n; k++) {
+				close(w->req[k]);
+				close(w->res[k]);
+			}
+			close(req[1]);
+			close(res[0]);
+			worker_req = req[0];
+			worker_res = res[1];
+			f->tty = false;
+			/* a CPU of its own: the supervisor pins itself and its program to the CPU it starts on */
+			{
+				cpu_set_t all, one;
+				int c, seen = 0;
+
+				if (!sched_getaffinity(0, sizeof(all), &all) && CPU_COUNT(&all) > 1)
+					for (c = 0; c < CPU_SETSIZE; c++)
+						if (CPU_ISSET(c, &all) && seen++ == (int)(i % (unsigned)CPU_COUNT(&all))) {
+							CPU_ZERO(&one);
+							CPU_SET(c, &one);
+							sched_setaffinity(0, sizeof(one), &one);
+							break;
+						}
+			}
+			drive(f, &worker_job);
+			_exit(0);
+		}
+		close(req[0]);
+		close(res[1]);
+		if (pid < 0) {
+			close(req[1]);
+			close(res[0]);
+			workers_stop(w);
+			return -1;
+		}
+		w->pid[w->n] = pid;
+		w->req[w->n] = req[1];
+		w->res[w->n++] = res[0];
+	}
+	return 0;
+}
+
+static int send_input(int fd, const struct buf *in)
+{
+	uint32_t len = (uint32_t)in->len;
+
+	return write_all(fd, &len, sizeof(len)) || (len && write_all(fd, in->data, len)) ? -1 : 0;
+}
+
+/*
+ * A batch on the workers: input k goes to worker k % n, each worker has one
+ * input at a time, and results are read in input order.
+ */
+static void workers_batch(struct fuzz *f, struct workers *w)
+{
+	size_t sent = 0, k;
+
+	for (k = 0; k < f->nbatch; k++)
+		f->outs[k].ok = 0;
+	while (sent < f->nbatch && sent < w->n && !send_input(w->req[sent % w->n], &f->batch[sent]))
+		sent++;
+	for (k = 0; k < f->nbatch && k < sent; k++) {
+		if (read_all(w->res[k % w->n], &f->outs[k], sizeof(f->outs[k]))) {
+			f->outs[k].ok = 0;
+			break;
+		}
+		if (sent < f->nbatch && !send_input(w->req[sent % w->n], &f->batch[sent]))
+			sent++;
+	}
+}
+
 static void drive(struct fuzz *f, const struct job *j)
 {
 	const struct buf *in;
+
+	if (j == &campaign_job && f->o->jobs > 1 && f->fs) {
+		struct workers w;
+
+		if (!workers_start(f, &w, f->o->jobs)) {
+			while (make_batch(f)) {
+				workers_batch(f, &w);
+				take_batch(f, f->nbatch);
+			}
+			workers_stop(&w);
+			return;
+		}
+		warning("fuzz: cannot start the workers: %s; running one input at a time", strerror(errno));
+	}
 
 	cur_job = j;
 	f->keep = j->keep;
@@ -1169,7 +1329,7 @@ static int fuzz_setup(struct fuzz *f, const struct fuzz_opts *o, char *cwd, size
 	prng_init(&f->rng, o->run.seed, STREAM_FUZZ + o->shard * 16);
 	f->outs = xmalloc(FUZZ_BATCH * sizeof(*f->outs));
 	f->probe = xcalloc(1, sizeof(*f->probe));
-	f->fs = !o->no_fork_server && o->jobs <= 1;
+	f->fs = !o->no_fork_server;
 	f->t0 = f->last_new_ns = now_mono_ns();
 	return 0;
 }

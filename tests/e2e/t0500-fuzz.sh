@@ -76,16 +76,18 @@ asan_test 'a finding made in the fork server replays through a fork server (its 
 	done &&
 	expect_exit 2 fz shrink "$trace" 2>err && grep -q "fuzz --minimize" err
 '
-asan_test 'a seed gives the same campaign: twice, and with --jobs 2 (full runs) as with the fork server' '
-	for d in d1 d2 d3; do cp -r seeds $d; done &&
+asan_test 'a seed gives the same campaign: twice, with --jobs 2 (each worker a fork server), and with full runs' '
+	for d in d1 d2 d3 d4; do cp -r seeds $d; done &&
 	fz fuzz --json --seed 9 --runs 150 --corpus d1 -- ./tlv_fixed >j1.json 2>/dev/null &&
 	fz fuzz --json --seed 9 --runs 150 --corpus d2 -- ./tlv_fixed >j2.json 2>/dev/null &&
 	fz fuzz --json --seed 9 --runs 150 --jobs 2 --corpus d3 -- ./tlv_fixed >j3.json 2>/dev/null &&
-	(cd d1 && ls) >l1 && (cd d2 && ls) >l2 && (cd d3 && ls) >l3 &&
-	cmp l1 l2 && cmp l1 l3 && [ "$(wc -l <l1)" -gt 1 ] &&
+	fz fuzz --json --seed 9 --runs 150 --jobs 3 --no-fork-server --corpus d4 -- ./tlv_fixed >j4.json 2>/dev/null &&
+	(cd d1 && ls) >l1 && (cd d2 && ls) >l2 && (cd d3 && ls) >l3 && (cd d4 && ls) >l4 &&
+	cmp l1 l2 && cmp l1 l3 && cmp l1 l4 && [ "$(wc -l <l1)" -gt 1 ] &&
 	for k in execs edges; do
-		[ "$(field j1.json $k)" = "$(field j2.json $k)" ] && [ "$(field j1.json $k)" = "$(field j3.json $k)" ] || return 1
-	done
+		for j in j2 j3 j4; do [ "$(field j1.json $k)" = "$(field $j.json $k)" ] || return 1; done
+	done &&
+	! pgrep -f "tlv_fixed" >/dev/null
 '
 asan_test '--shard I/N: shards try different inputs; shard 0/1 is the whole campaign' '
 	for d in e0 e1 e2; do cp -r seeds $d; done &&

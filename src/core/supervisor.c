@@ -2444,18 +2444,7 @@ bool sup_fs_child(void)
 
 int sup_fs_report(const void *p, size_t n)
 {
-	size_t put = 0;
-
-	while (put < n) {
-		ssize_t k = write(fs_report_fd, (const char *)p + put, n - put);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		put += (size_t)k;
-	}
-	return 0;
+	return fd_write_all(fs_report_fd, p, n);
 }
 
 /* Wait for a stop of pid (not through the stash: only the template and its child run now). */
@@ -2532,29 +2521,12 @@ static long fs_inject(struct thread *tpl, long nr, const long a[6], pid_t *child
 	return ret;
 }
 
-/* read or write all of n bytes, through the interruptions of the supervisor's timers */
-static int fs_io(bool wr, int fd, void *p, size_t n)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t k = wr ? write(fd, (char *)p + done, n - done) : read(fd, (char *)p + done, n - done);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		done += (size_t)k;
-	}
-	return 0;
-}
-
 /* The init's answer to a pid reset. */
 static int fs_reset_pids(struct sup *s)
 {
 	char c = 'p';
 
-	if (fs_io(true, s->fs_ctl[0], &c, 1) || fs_io(false, s->fs_ctl[1], &c, 1) || c != 'k')
+	if (fd_write_all(s->fs_ctl[0], &c, 1) || fd_read_all(s->fs_ctl[1], &c, 1) || c != 'k')
 		return -1;
 	return 0;
 }
@@ -2570,7 +2542,7 @@ static int fs_prepare(struct sup *s, const struct buf *in)
 			;
 		if (fd < 0)
 			return -1;
-		if (in->len && fs_io(true, fd, in->data, in->len)) {
+		if (in->len && fd_write_all(fd, in->data, in->len)) {
 			close(fd);
 			return -1;
 		}

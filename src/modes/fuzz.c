@@ -642,38 +642,6 @@ static void take(struct fuzz *f, const struct buf *input, const struct exec_out 
 		take_finding(f, input, o, f->execs);
 }
 
-static int read_all(int fd, void *p, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t k = read(fd, (char *)p + got, n - got);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		got += (size_t)k;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	size_t put = 0;
-
-	while (put < n) {
-		ssize_t k = write(fd, (const char *)p + put, n - put);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		put += (size_t)k;
-	}
-	return 0;
-}
-
 /* Run a batch: here, or in worker processes, each taking every jobs-th input. */
 static void run_batch(struct fuzz *f, struct buf *in, size_t n, struct exec_out *outs)
 {
@@ -708,7 +676,7 @@ static void run_batch(struct fuzz *f, struct buf *in, size_t n, struct exec_out 
 			close(p[0]);
 			for (i = j; i < n; i += jobs) {
 				fuzz_exec(f, &in[i], o, true);
-				if (write_all(p[1], o, sizeof(*o)))
+				if (fd_write_all(p[1], o, sizeof(*o)))
 					_exit(1);
 			}
 			_exit(0);
@@ -726,7 +694,7 @@ static void run_batch(struct fuzz *f, struct buf *in, size_t n, struct exec_out 
 		outs[i].ok = 0;
 	for (j = 0; j < jobs; j++) {
 		for (i = j; i < n; i += jobs)
-			if (read_all(fds[j], &outs[i], sizeof(outs[i]))) {
+			if (fd_read_all(fds[j], &outs[i], sizeof(outs[i]))) {
 				outs[i].ok = 0;
 				break;
 			}
@@ -936,11 +904,11 @@ static bool worker_next(struct fuzz *f, const struct buf **in)
 	uint32_t len;
 
 	(void)f;
-	if (read_all(worker_req, &len, sizeof(len)))
+	if (fd_read_all(worker_req, &len, sizeof(len)))
 		return false;
 	worker_in.len = 0;
 	buf_grow(&worker_in, len ? len : 1);
-	if (len && read_all(worker_req, worker_in.data, len))
+	if (len && fd_read_all(worker_req, worker_in.data, len))
 		return false;
 	worker_in.len = len;
 	*in = &worker_in;
@@ -949,7 +917,7 @@ static bool worker_next(struct fuzz *f, const struct buf **in)
 
 static void worker_result(struct fuzz *f, const struct exec_out *o)
 {
-	if (write_all(worker_res, o, sizeof(*o)))
+	if (fd_write_all(worker_res, o, sizeof(*o)))
 		f->stop = true;
 }
 
@@ -1045,7 +1013,7 @@ static int send_input(int fd, const struct buf *in)
 {
 	uint32_t len = (uint32_t)in->len;
 
-	return write_all(fd, &len, sizeof(len)) || (len && write_all(fd, in->data, len)) ? -1 : 0;
+	return fd_write_all(fd, &len, sizeof(len)) || (len && fd_write_all(fd, in->data, len)) ? -1 : 0;
 }
 
 /*
@@ -1061,7 +1029,7 @@ static void workers_batch(struct fuzz *f, struct workers *w)
 	while (sent < f->nbatch && sent < w->n && !send_input(w->req[sent % w->n], &f->batch[sent]))
 		sent++;
 	for (k = 0; k < f->nbatch && k < sent; k++) {
-		if (read_all(w->res[k % w->n], &f->outs[k], sizeof(f->outs[k]))) {
+		if (fd_read_all(w->res[k % w->n], &f->outs[k], sizeof(f->outs[k]))) {
 			f->outs[k].ok = 0;
 			break;
 		}

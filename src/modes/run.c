@@ -1305,38 +1305,6 @@ static void explore_one_plan(struct explore_ctx *e, uint64_t index, struct explo
 	sup_result_release(&r);
 }
 
-static int read_full(int fd, void *p, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t k = read(fd, (char *)p + got, n - got);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		got += (size_t)k;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const void *p, size_t n)
-{
-	size_t put = 0;
-
-	while (put < n) {
-		ssize_t k = write(fd, (const char *)p + put, n - put);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		put += (size_t)k;
-	}
-	return 0;
-}
-
 struct worker {
 	pid_t pid;
 	int req, resp;   /* parent's ends */
@@ -1354,9 +1322,9 @@ static void NORETURN_worker(struct explore_ctx *e, int req, int resp, unsigned c
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	sched_setaffinity(0, sizeof(set), &set);
-	while (!read_full(req, &index, sizeof(index))) {
+	while (!fd_read_all(req, &index, sizeof(index))) {
 		explore_one(e, index, &out);
-		if (write_full(resp, &out, sizeof(out)))
+		if (fd_write_all(resp, &out, sizeof(out)))
 			break;
 	}
 	_exit(0);
@@ -1411,7 +1379,7 @@ static void explore_parallel(struct explore_ctx *e, unsigned jobs, uint64_t t0)
 		for (k = 0; k < jobs; k++) {
 			if (w[k].req < 0 || w[k].busy || next >= o->runs || next > min_fail || time_up)
 				continue;
-			if (write_full(w[k].req, &next, sizeof(next))) {
+			if (fd_write_all(w[k].req, &next, sizeof(next))) {
 				close(w[k].req);
 				w[k].req = -1;
 				continue;
@@ -1436,7 +1404,7 @@ static void explore_parallel(struct explore_ctx *e, unsigned jobs, uint64_t t0)
 				continue;
 			w[k].busy = false;
 			busy--;
-			if (read_full(w[k].resp, &out, sizeof(out))) {
+			if (fd_read_all(w[k].resp, &out, sizeof(out))) {
 				close(w[k].req);
 				w[k].req = -1;
 				continue;

@@ -642,69 +642,6 @@ static void take(struct fuzz *f, const struct buf *input, const struct exec_out 
 		take_finding(f, input, o, f->execs);
 }
 
-/* Run a batch: here, or in worker processes, each taking every jobs-th input. */
-static void run_batch(struct fuzz *f, struct buf *in, size_t n, struct exec_out *outs)
-{
-	unsigned jobs = f->o->jobs < n ? f->o->jobs : (unsigned)n, j;
-	pid_t pids[64];
-	int fds[64];
-	size_t i;
-
-	if (jobs <= 1) {
-		for (i = 0; i < n && !f->stop; i++) {
-			fuzz_exec(f, &in[i], &outs[i], true);
-			if (!outs[i].ok || outs[i].interrupted)
-				break;
-		}
-		for (; i < n; i++)
-			outs[i].ok = 0;
-		return;
-	}
-	for (j = 0; j < jobs; j++) {
-		int p[2];
-
-		if (pipe2(p, O_CLOEXEC)) {
-			error("fuzz: cannot create a pipe: %s", strerror(errno));
-			jobs = j;
-			break;
-		}
-		fflush(NULL);
-		pids[j] = fork();
-		if (pids[j] == 0) {
-			struct exec_out *o = xmalloc(sizeof(*o));
-
-			close(p[0]);
-			for (i = j; i < n; i += jobs) {
-				fuzz_exec(f, &in[i], o, true);
-				if (fd_write_all(p[1], o, sizeof(*o)))
-					_exit(1);
-			}
-			_exit(0);
-		}
-		close(p[1]);
-		fds[j] = p[0];
-		if (pids[j] < 0) {
-			close(p[0]);
-			error("fuzz: cannot start a worker: %s", strerror(errno));
-			jobs = j;
-			break;
-		}
-	}
-	for (i = 0; i < n; i++)
-		outs[i].ok = 0;
-	for (j = 0; j < jobs; j++) {
-		for (i = j; i < n; i += jobs)
-			if (fd_read_all(fds[j], &outs[i], sizeof(outs[i]))) {
-				outs[i].ok = 0;
-				break;
-			}
-		close(fds[j]);
-	}
-	for (j = 0; j < jobs; j++)
-		while (waitpid(pids[j], NULL, 0) < 0 && errno == EINTR)
-			;
-}
-
 static bool budget_left(const struct fuzz *f)
 {
 	if (f->stop)
@@ -1042,7 +979,7 @@ static void drive(struct fuzz *f, const struct job *j)
 {
 	const struct buf *in;
 
-	if (j == &campaign_job && f->o->jobs > 1 && f->fs) {
+	if (j == &campaign_job && f->o->jobs > 1) {
 		struct workers w;
 
 		if (!workers_start(f, &w, f->o->jobs)) {
@@ -1072,13 +1009,6 @@ static void drive(struct fuzz *f, const struct job *j)
 		f->fs = false;
 		if (!f->probe->ok)
 			return;
-	}
-	if (j == &campaign_job && f->o->jobs > 1) {
-		while (make_batch(f)) {
-			run_batch(f, f->batch, f->nbatch, f->outs);
-			take_batch(f, f->nbatch);
-		}
-		return;
 	}
 	while (j->next(f, &in)) {
 		fuzz_exec(f, in, f->probe, j->keep);
@@ -1386,7 +1316,7 @@ int mode_fuzz(const struct fuzz_opts *o)
 			print_summary(f, status);
 		cJSON_Delete(sj);
 	}
-	code = f->nfindings ? EXIT_FAIL : EXIT_PASS;
+	code = f->failed ? EXIT_ERROR : f->nfindings ? EXIT_FAIL : EXIT_PASS;
 out:
 	fuzz_release(f);
 	return code;

@@ -62,6 +62,15 @@ for k in sys.argv[2:]:
 print(d)" "$f" "$@"
 }
 
+# nobody_reaches: are we root with setpriv, and can uid 65534 reach the
+# checkout and this script's trash (every parent folder searchable)? A clone
+# under a 0700 folder (mktemp -d) is out of its reach.
+nobody_reaches() {
+	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+		setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$FOZZY" -a -x "$TRASH" 2>/dev/null
+}
+NOBODY_SKIP="needs root, setpriv, and a checkout uid 65534 can reach (no 0700 parent folder)"
+
 test_done() {
 	echo "1..$test_count"
 	echo "# $TEST_NAME: $((test_count - test_failed)) passed, $test_failed failed"

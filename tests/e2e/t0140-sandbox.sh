@@ -53,14 +53,14 @@ test_expect_success '--net host reaches host services; it is rejected under --de
 	expect_exit 2 fz run --det --net host -- /bin/true 2>err && grep -q "rejected under --det" err &&
 	expect_exit 2 fz run --net wifi -- /bin/true 2>err && grep -q "invalid --net" err
 '
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+if nobody_reaches; then
 	test_expect_success 'an unprivileged user runs in a user namespace, same output' '
 		mkdir nb && chmod 777 nb && cd nb &&
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$FOZZY" run --det --seed 3 -- "$FIX/det_sources" >a 2>err &&
 		"$FOZZY" run --det --seed 3 -- "$FIX/det_sources" >b 2>/dev/null && cmp a b
 	'
 else
-	test_skip 'an unprivileged user runs in a user namespace, same output' 'needs root and setpriv'
+	test_skip 'an unprivileged user runs in a user namespace, same output' "$NOBODY_SKIP"
 fi
 test_expect_success 'refused attempts are listed in the report and the human summary, and replay' '
 	fz run --det --json --record r.fozzy -- "$FIX/deny" >sum 2>/dev/null &&

@@ -258,19 +258,23 @@ test_expect_success 'toctou: a path flipped to a host file while another thread 
 show toctou race/out
 
 # 8. Setuid and file capabilities under no_new_privs.
-test_expect_success 'setuid: execs of setuid-root and file-capability binaries gain nothing' '
-	pair suid && cp "$ESC/setuid" suid/host/setuid_root && chmod 4755 suid/host/setuid_root &&
-	(cd suid/work && fz run --det -- "$ESC/setuid" "$TRASH/suid/host/setuid_root" </dev/null) >suid/out 2>suid/err &&
-	grep -q "^no_new_privs: 1$" suid/out &&
-	grep -q "^exec /usr/bin/passwd -S root: exit [1-9]" suid/out && ! grep -q "^root " suid/out &&
-	if [ "$(id -u)" = 0 ]; then
-		test "$(grep -c "^whoami .*-copy: uid 65534 euid 65534 suid 65534 CapEff 0000000000000000$" suid/out)" = 3
-	else
-		test "$(grep -c "^whoami host-setuid-copy: uid $(id -u) euid $(id -u) " suid/out)" = 1
-	fi
-'
+if [ "$(id -u)" = 0 ] && ! nobody_reaches; then
+	test_skip 'setuid: execs of setuid-root and file-capability binaries gain nothing' "$NOBODY_SKIP"
+else
+	test_expect_success 'setuid: execs of setuid-root and file-capability binaries gain nothing' '
+		pair suid && cp "$ESC/setuid" suid/host/setuid_root && chmod 4755 suid/host/setuid_root &&
+		(cd suid/work && fz run --det -- "$ESC/setuid" "$TRASH/suid/host/setuid_root" </dev/null) >suid/out 2>suid/err &&
+		grep -q "^no_new_privs: 1$" suid/out &&
+		grep -q "^exec /usr/bin/passwd -S root: exit [1-9]" suid/out && ! grep -q "^root " suid/out &&
+		if [ "$(id -u)" = 0 ]; then
+			test "$(grep -c "^whoami .*-copy: uid 65534 euid 65534 suid 65534 CapEff 0000000000000000$" suid/out)" = 3
+		else
+			test "$(grep -c "^whoami host-setuid-copy: uid $(id -u) euid $(id -u) " suid/out)" = 1
+		fi
+	'
+fi
 show setuid suid/out
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+if nobody_reaches; then
 	test_expect_success 'setuid: an unprivileged run cannot become root through a setuid-root binary' '
 		mkdir -p suid/nobody && chmod 777 suid/nobody && cd suid/nobody &&
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$FOZZY" run --det -- "$ESC/setuid" \
@@ -285,8 +289,8 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 		! setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "exec \"\$0\" --whoami host-user" "$f"
 	'
 else
-	test_skip 'setuid: an unprivileged run cannot become root through a setuid-root binary' 'needs root and setpriv'
-	test_skip 'setuid: a setuid-root file the program leaves in the overlay is out of other host users'"'"' reach' 'needs root and setpriv'
+	test_skip 'setuid: an unprivileged run cannot become root through a setuid-root binary' "$NOBODY_SKIP"
+	test_skip 'setuid: a setuid-root file the program leaves in the overlay is out of other host users'"'"' reach' "$NOBODY_SKIP"
 fi
 
 # 9. Untraced children.

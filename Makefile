@@ -15,7 +15,7 @@ WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wformat=2 -Wvla \
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) -Iinclude -D_GNU_SOURCE -MMD -MP \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcjson -lxxhash -lcurl) -lpthread
+LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcjson -lxxhash -lcurl) -lpthread -lm
 
 ifneq ($(SANITIZE),)
 SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -32,7 +32,8 @@ say =
 endif
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/det/*.c src/trace/*.c src/sys/*.c \
-	src/core/*.c src/sandbox/*.c src/report/*.c src/modes/*.c src/cmd/*.c src/fuzz/*.c))
+	src/core/*.c src/sandbox/*.c src/report/*.c src/modes/*.c src/cmd/*.c src/fuzz/*.c \
+	src/scenario/*.c))
 LIB_OBJ := $(LIB_SRC:.c=.o) src/sys/policy_text.o
 UNIT_SRC := $(sort $(wildcard tests/unit/check_*.c))
 UNIT_OBJ := $(UNIT_SRC:.c=.o) tests/unit/runner.o

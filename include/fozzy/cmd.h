@@ -47,6 +47,14 @@ int cmd_policy(int argc, char **argv);
 int cmd_fuzz(int argc, char **argv);
 int cmd_cc(int argc, char **argv);
 int cmd_corpus(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
+/* fozzy run with a *.json argument before any "--": a scenario run. */
+bool is_scenario_invocation(int argc, char **argv);
+int cmd_run_scenario(int argc, char **argv);
+int cmd_explore_scenario(int argc, char **argv);
 
 /* Help texts, also checked against man/fozzy.1 and CLI.md by the tests. */
 extern const char run_usage[];
@@ -59,5 +67,11 @@ extern const char policy_usage[];
 extern const char fuzz_usage[];
 extern const char cc_usage[];
 extern const char corpus_usage[];
+extern const char run_scenario_usage[];
+extern const char test_usage[];
+extern const char init_usage[];
+extern const char validate_usage[];
+extern const char schema_usage[];
+extern const char explore_scenario_usage[];
 
 #endif

@@ -44,6 +44,7 @@ struct replay_opts {
 	const char *base_dir;
 	uint64_t wall_timeout_ns;
 	bool host_env;             /* run with the current environment, not the recorded one */
+	bool strict;
 	char **cmd;                /* optional: the command as the user expects it */
 	int ncmd;
 };
@@ -89,6 +90,59 @@ struct fuzz_opts {
 };
 
 /* Fill o with the defaults. */
+/* Scenario files (*.fozzy.json): fozzy run SCENARIO and fozzy test. */
+struct scn_run_opts {
+	const char *path;          /* run: the scenario */
+	char **globs;              /* test: patterns or paths (none: every *.fozzy.json under tests/) */
+	int nglobs;
+	bool det;
+	bool seed_given;
+	uint64_t seed;
+	bool has_timeout;
+	uint64_t timeout_ms;
+	const char *record;
+	const char *collision;     /* append (default), overwrite, error */
+	const char *reporter;      /* pretty (default), junit, html */
+	const char *base_dir;
+	bool json, strict;
+	unsigned jobs;             /* test */
+	const char *filter;        /* test */
+	bool fail_fast;            /* test */
+	/* memory options, as struct scn_opts has them */
+	bool mem_track, fail_on_leak, has_limit, has_fail_after, has_budget, has_frag;
+	uint64_t mem_limit_mb, mem_fail_after, leak_budget, frag_seed;
+	const char *pressure_wave;
+	bool host_fs, host_proc, host_http; /* --fs-backend host, --proc-backend host, --http-backend host */
+};
+
+/* fozzy explore SCENARIO: a distributed scenario under many interleavings. */
+struct scn_explore_opts {
+	const char *path;
+	uint64_t seed;
+	const char *strategy;      /* fifo, random (default), pct, dfs, bfs, coverage_guided */
+	uint64_t runs;             /* default 1000 */
+	uint64_t max_steps;        /* actions per run, default 10000 */
+	uint64_t time_ns;          /* real-time budget, 0: none */
+	unsigned nodes;            /* --nodes N: replace the node set, 0: keep */
+	const char *faults;        /* --faults presets, comma list */
+	const char *checker;       /* --checker tokens, comma list */
+	const char *record;
+	const char *collision;
+	const char *base_dir;
+	bool json, strict;
+};
+
+int mode_scenario_explore(const struct scn_explore_opts *o);
+struct trace;
+/* fozzy shrink of a scenario trace (steps or explore), already loaded. */
+int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t);
+
+void scn_run_opts_init(struct scn_run_opts *o);
+int mode_scenario_run(const struct scn_run_opts *o);
+int mode_scenario_test(const struct scn_run_opts *o);
+/* Replay a scenario trace (header kind "scenario"). */
+int mode_scenario_replay(const char *trace_path, bool json, bool strict, const char *base_dir);
+
 void run_opts_init(struct run_opts *o);
 void replay_opts_init(struct replay_opts *o);
 void explore_opts_init(struct explore_opts *o);

@@ -34,8 +34,10 @@ enum ev_tag {
 	EV_SIGNAL = 4,  /* tid, signal number */
 	EV_EXIT = 5,    /* tid, wait status */
 	EV_PREEMPT = 6, /* tid, 0: interrupted in user space (a degraded run) */
+	EV_JSON = 7,    /* scenario runs: an event as compact JSON (length, bytes) */
 	DEC_VALUE = 16, /* a decided integer: clock nanoseconds, a count */
 	DEC_BYTES = 17, /* decided bytes: length, bytes (randomness) */
+	DEC_JSON = 18,  /* scenario runs: a decision as compact JSON (length, bytes) */
 };
 
 enum insn_kind {

@@ -17,6 +17,7 @@ const char explore_usage[] =
 	"usage: fozzy explore [--schedule S] [--seed N] [--runs N] [--time DUR] [--jobs N] [--shrink]\n"
 	"                     [--json]\n"
 	"                     -- CMD [ARGS...]\n"
+	"       fozzy explore SCENARIO.fozzy.json [OPTIONS]   (see fozzy explore x.fozzy.json --help)\n"
 	"\n"
 	"Run CMD under --det again and again, each run under another schedule (run i\n"
 	"has seed N+i), until one fails or the budget ends. A failure is a non-zero\n"
@@ -91,6 +92,9 @@ int cmd_explore(int argc, char **argv)
 	struct explore_opts o;
 	uint64_t v;
 	int opt;
+
+	if (is_scenario_invocation(argc, argv))
+		return cmd_explore_scenario(argc, argv);
 
 	explore_opts_init(&o);
 	opterr = 0;

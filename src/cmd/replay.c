@@ -78,5 +78,6 @@ int cmd_replay(int argc, char **argv)
 	o.cmd = argv + optind;
 	o.ncmd = argc - optind;
 	o.json = global.json;
+	o.strict = !global.unsafe;
 	return mode_replay(&o);
 }

@@ -15,8 +15,11 @@
 const char run_usage[] =
 	"usage: fozzy run [--det] [--seed N] [--schedule S] [--record PATH] [--timeout DUR] [--json]\n"
 	"                 -- CMD [ARGS...]\n"
+	"       fozzy run SCENARIO.fozzy.json [--det] [--seed N] [--timeout DUR] [--record PATH] ...\n"
 	"\n"
-	"Run CMD under the fozzy supervisor, in the sandbox, and record the run.\n"
+	"Run CMD under the fozzy supervisor, in the sandbox, and record the run. With a\n"
+	"scenario file instead of a command, run that scenario (its flags are those of\n"
+	"fozzy test --help, without --jobs, --filter and --fail-fast).\n"
 	"\n"
 	"  --det               deterministic: virtual clock, seeded randomness; the run is\n"
 	"                      a function of (binary, args, seed, input files)\n"
@@ -151,8 +154,6 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		return usage_error("run ", "--net host is rejected under --det: the host's network cannot be replayed");
 	if (optind >= argc)
 		return usage_error("run ", "missing the program to run: fozzy run [OPTIONS] -- CMD [ARGS...]");
-	if (strcmp(argv[optind - 1], "--") && strstr(argv[optind], ".fozzy.json"))
-		return usage_error("run ", "scenario files are not supported yet; run a native program with 'fozzy run -- CMD'");
 	o->cmd = argv + optind;
 	o->ncmd = argc - optind;
 	return 0;
@@ -163,6 +164,8 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o;
 	int rc;
 
+	if (is_scenario_invocation(argc, argv))
+		return cmd_run_scenario(argc, argv);
 	run_opts_init(&o);
 	rc = parse_run(argc, argv, &o);
 	if (rc)

@@ -920,8 +920,10 @@ int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *path, c
 	kind = cJSON_GetObjectItemCaseSensitive(h, "kind");
 	prog = cJSON_GetObjectItemCaseSensitive(h, "program");
 	if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "native")) {
-		error("cannot %s '%s': only native program traces can be %s yet", verb, path,
-		      !strcmp(verb, "replay") ? "replayed" : "shrunk");
+		error("cannot %s '%s': %s", verb, path,
+		      cJSON_IsString(kind) && !strcmp(kind->valuestring, "scenario")
+			      ? "shrinking scenario traces is not available in this build yet"
+			      : !strcmp(verb, "replay") ? "only native program traces can be replayed yet" : "only native program traces can be shrunk yet");
 		return -1;
 	}
 	x->argv = array_strings(cJSON_GetObjectItemCaseSensitive(prog, "argv"));
@@ -1067,8 +1069,18 @@ int mode_replay(const struct replay_opts *o)
 	int code = EXIT_ERROR;
 
 	if (trace_load(o->trace, &t, why, sizeof(why))) {
+		if (o->json)
+			json_print_error(why);
 		error("cannot replay '%s': %s", o->trace, why);
 		return EXIT_ERROR;
+	}
+	if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t.header, "kind")) ?: "", "scenario")) {
+		trace_release(&t);
+		if (o->ncmd) {
+			error("a scenario trace takes no command after --");
+			return EXIT_ERROR;
+		}
+		return mode_scenario_replay(o->trace, o->json, o->strict, o->base_dir);
 	}
 	if (!ctx_from_trace(&x, &t, o->trace, "replay", o->cmd, o->ncmd, o->host_env, o->wall_timeout_ns,
 			    o->base_dir) &&
@@ -2005,8 +2017,15 @@ int mode_shrink(const struct shrink_opts *o)
 	x->strict = true;
 	sh.t0 = now_mono_ns();
 	if (trace_load(o->trace, &t, why, sizeof(why))) {
+		if (o->json)
+			json_print_error(why);
 		error("cannot shrink '%s': %s", o->trace, why);
 		return EXIT_ERROR;
+	}
+	if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t.header, "kind")) ?: "", "scenario")) {
+		code = mode_scenario_shrink(o, &t);
+		trace_release(&t);
+		return code;
 	}
 	if (ctx_from_trace(x, &t, o->trace, "shrink", NULL, 0, false, o->wall_timeout_ns, o->base_dir))
 		goto out;

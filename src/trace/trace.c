@@ -18,7 +18,7 @@
 
 int ev_is_decision(enum ev_tag tag)
 {
-	return tag == DEC_VALUE || tag == DEC_BYTES;
+	return tag == DEC_VALUE || tag == DEC_BYTES || tag == DEC_JSON;
 }
 
 void ev_encode(struct buf *b, const struct ev *e)
@@ -52,6 +52,8 @@ void ev_encode(struct buf *b, const struct ev *e)
 		buf_add_uvarint(b, e->value);
 		break;
 	case DEC_BYTES:
+	case EV_JSON:
+	case DEC_JSON:
 		buf_add_uvarint(b, e->len);
 		buf_add(b, e->bytes, e->len);
 		break;
@@ -102,6 +104,8 @@ int ev_decode(const uint8_t *p, size_t len, size_t *pos, struct ev *e)
 		/* the path is encoded like DEC_BYTES */
 		__attribute__((fallthrough));
 	case DEC_BYTES:
+	case EV_JSON:
+	case DEC_JSON:
 		if (get_uvarint(p, len, pos, &n) || n > len - *pos)
 			return -1;
 		e->bytes = p + *pos;
@@ -357,6 +361,12 @@ void ev_format(const struct ev *e, struct buf *out)
 	case DEC_VALUE:
 		buf_addf(out, "  decide value %" PRIu64, e->value);
 		break;
+	case EV_JSON:
+		buf_addf(out, "%.*s", (int)e->len, (const char *)e->bytes);
+		break;
+	case DEC_JSON:
+		buf_addf(out, "  decide %.*s", (int)e->len, (const char *)e->bytes);
+		break;
 	case DEC_BYTES: {
 		char hex[2 * 32 + 1];
 		size_t n = e->len < 32 ? e->len : 32;
@@ -423,6 +433,14 @@ cJSON *ev_to_json(const struct ev *e)
 		cJSON_AddStringToObject(o, "kind", "value");
 		snprintf(s, sizeof(s), "%" PRIu64, e->value);
 		cJSON_AddStringToObject(o, "value", s);
+		break;
+	}
+	case EV_JSON:
+	case DEC_JSON: {
+		cJSON *v = cJSON_ParseWithLength((const char *)e->bytes, e->len);
+
+		cJSON_AddStringToObject(o, "kind", e->tag == EV_JSON ? "event" : "decision");
+		cJSON_AddItemToObject(o, e->tag == EV_JSON ? "event" : "decision", v ? v : cJSON_CreateNull());
 		break;
 	}
 	case DEC_BYTES:

@@ -13,6 +13,9 @@
 #  7. fuzz: execs/s of fozzy fuzz on an ASan + coverage parser (fork server, full runs)
 #     against afl-fuzz (Debian's afl++, AFL_USE_ASAN) on the same source and seed
 #     input (goal >= 0.5x AFL++), and the time each takes to find the parser's bug
+#  8. scenarios: fozzy test over 1,000 small step scenarios, --jobs 1 and --jobs 2,
+#     against the same run over 1,000 empty scenarios (the per-file floor: discovery,
+#     loading, report) in the same run
 # Each figure is the best of 3 runs; per-call costs subtract a 0-call run of the same setup.
 cd "$(dirname "$0")/../.." || exit 2
 command -v strace >/dev/null || { echo "bench: strace is needed (apt-get install strace)"; exit 2; }
@@ -152,5 +155,28 @@ else:
         crashes = int(st.get("saved_crashes", st.get("unique_crashes", "0")) or 0)
         got = f"found after {st.get('execs_done')} execs in {el:.1f} s" if crashes else f"not found in {el:.0f} s"
         print(f"                          afl-fuzz (-s 1): {got}")
+sc_dir = os.path.join(work, "scenarios")
+def scenario_set(name, steps):
+    d = os.path.join(sc_dir, name)
+    os.makedirs(d)
+    for i in range(1000):
+        with open(os.path.join(d, f"s{i:04d}.fozzy.json"), "w") as f:
+            f.write('{"version":1,"name":"s%d","steps":[%s]}' % (i, steps))
+    return d
+small = scenario_set("small", ",".join([
+    '{"type":"set_kv","key":"k","value":"v"}', '{"type":"rand_u64","key":"r"}',
+    '{"type":"sleep","duration":"10ms"}', '{"type":"get_kv_assert","key":"k","equals":"v"}',
+    '{"type":"http_when","method":"GET","path":"/","status":200,"body":"ok"}',
+    '{"type":"http_request","method":"GET","path":"/","expect_status":200}',
+    '{"type":"memory_alloc","bytes":64,"key":"m"}', '{"type":"memory_free","key":"m"}',
+    '{"type":"assert_eq_int","a":1,"b":1}']))
+empty = scenario_set("empty", "")
+def scn_rate(d, jobs):
+    t = best(["./fozzy", "test", "--det", "--seed", "1", "--jobs", str(jobs), "--base-dir", os.path.join(work, "runs"),
+              os.path.join(d, "*.fozzy.json")])
+    return 1000 / t
+e1, s1, s2 = scn_rate(empty, 1), scn_rate(small, 1), scn_rate(small, 2)
+print(f"scenarios (fozzy test)    empty files {e1:7.0f}/s   9-step scenarios --jobs 1 {s1:7.0f}/s ({s1/e1:.2f}x the empty floor)"
+      f"   --jobs 2 {s2:7.0f}/s ({s2/s1:.2f}x --jobs 1)")
 shutil.rmtree(work, ignore_errors=True)
 PY

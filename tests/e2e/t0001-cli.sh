@@ -31,7 +31,7 @@ test_expect_success 'a bad seed is rejected' '
 	expect_exit 2 fz run --seed -3 -- /bin/true 2>err && grep -q "invalid --seed" err
 '
 test_expect_success 'commands of the contract not built yet say so' '
-	expect_exit 2 fz test 2>err && grep -q "not available in this build yet" err
+	expect_exit 2 fz doctor 2>err && grep -q "not available in this build yet" err
 '
 test_expect_success 'JSON error documents on stdout' '
 	expect_exit 2 fz --json run --det -- ./no-such-program >out 2>/dev/null &&

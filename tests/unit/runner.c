@@ -50,6 +50,7 @@ int main(void)
 	srunner_add_suite(sr, suite_policy());
 	srunner_add_suite(sr, suite_report());
 	srunner_add_suite(sr, suite_fuzz());
+	srunner_add_suite(sr, suite_scenario());
 	srunner_set_fork_status(sr, CK_FORK);
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

@@ -35,5 +35,6 @@ Suite *suite_trace(void);
 Suite *suite_policy(void);
 Suite *suite_report(void);
 Suite *suite_fuzz(void);
+Suite *suite_scenario(void);
 
 #endif

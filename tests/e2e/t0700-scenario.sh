@@ -1,0 +1,298 @@
+#!/bin/sh
+# Scenario files: fozzy validate, schema, run SCENARIO, test, and replay of
+# scenario traces (SPEC.md sections 2, 3, 5 and the section-9 rows they meet).
+. "$(dirname "$0")/lib.sh"
+
+S="$FIX/scenarios"
+mkdir -p w/tests/sub
+cp "$S/example.fozzy.json" "$S/assertions.fozzy.json" w/tests/
+cp "$S/fail.fozzy.json" w/tests/sub/
+W="$TRASH/w"
+
+test_expect_success 'run --json prints one pass document (row 1)' '
+	fz run "$S/example.fozzy.json" --det --json >o.json &&
+	python3 -c "import json; d=json.load(open(\"o.json\")); assert d[\"status\"]==\"pass\" and d[\"mode\"]==\"run\", d"
+'
+test_expect_success 'global flags after the scenario; --cwd makes paths relative to it (row 2)' '
+	fz run tests/example.fozzy.json --det --json --cwd "$W" >o.json &&
+	test "$(field o.json status)" = pass &&
+	test -d "$W/.fozzy/runs/$(field o.json identity runId)" &&
+	expect_exit 2 fz run tests/example.fozzy.json --cwd "$TRASH/nope"
+'
+test_expect_success 'pass exits 0, fail 1, timeout 3 (rows 10, 11)' '
+	expect_exit 0 fz run "$S/example.fozzy.json" --det >/dev/null &&
+	expect_exit 1 fz run "$S/fail.fozzy.json" --det >/dev/null &&
+	expect_exit 3 fz run "$S/timeout-det.fozzy.json" --det --timeout 5s --json >o.json &&
+	test "$(field o.json findings 0 kind)" = hang && test "$(field o.json findings 0 title)" = timeout
+'
+test_expect_success 'error documents: JSON on stdout, text on stderr only (row 7)' '
+	expect_exit 2 fz run missing.fozzy.json --json >o.json 2>/dev/null &&
+	test "$(field o.json status)" = error && test "$(field o.json code)" = error &&
+	expect_exit 2 fz run missing.fozzy.json >out 2>err && test ! -s out && grep -q "missing.fozzy.json" err
+'
+test_expect_success 'human summary of a failure names the finding and the trace; no ESC byte (rows 6, 64)' '
+	expect_exit 1 fz run "$S/fail.fozzy.json" --det --seed 4 >out &&
+	grep -q "^fozzy run FAIL" out && grep -q "\[assertion\] assert_eq_int: one is not two" out &&
+	grep -q "replay with: fozzy replay" out && ! grep -q "$(printf "\033")" out &&
+	fz run "$S/fail.fozzy.json" --det --json >o.json; test -f "$(field o.json identity tracePath)"
+'
+test_expect_success 'a passing run leaves only report.json and manifest.json (row 65)' '
+	fz run "$S/example.fozzy.json" --det --json >o.json &&
+	d=$(field o.json identity artifactsDir) && test "$(ls "$d" | tr "\n" " ")" = "manifest.json report.json " &&
+	test "$(field "$d/manifest.json" schemaVersion)" = fozzy.run_manifest.v1 &&
+	test "$(field "$d/manifest.json" runId)" = "$(field o.json identity runId)"
+'
+test_expect_success 'FOZZY_ARTIFACTS_FULL writes events.json on pass (row 66)' '
+	FOZZY_ARTIFACTS_FULL=1 fz run "$S/example.fozzy.json" --det --json >o.json &&
+	d=$(field o.json identity artifactsDir) && test -s "$d/events.json"
+'
+test_expect_success 'reporter junit and html (row 67)' '
+	expect_exit 1 fz run "$S/fail.fozzy.json" --det --reporter junit --json >o.json &&
+	d=$(field o.json identity artifactsDir) && grep -q "<testsuite name=\"fozzy\" tests=\"1\" failures=\"1\"" "$d/junit.xml" &&
+	grep -q "failure message=\"assert_eq_int\"" "$d/junit.xml" &&
+	fz run "$S/example.fozzy.json" --det --reporter html --json >o.json &&
+	d=$(field o.json identity artifactsDir) && grep -q "no findings" "$d/report.html" &&
+	expect_exit 2 fz run "$S/example.fozzy.json" --reporter xml
+'
+test_expect_success 'validate: variants, JSON paths, fixed version check (rows 18-24)' '
+	fz validate "$S/example.fozzy.json" --json >o.json && test "$(field o.json variant)" = steps &&
+	fz validate "$S/kv.explore.fozzy.json" --json >o.json && test "$(field o.json variant)" = distributed &&
+	test "$(field o.json invariants)" = 1 &&
+	expect_exit 2 fz validate "$S/suites.fozzy.json" --json >o.json && test "$(field o.json ok)" = False &&
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"memory_alloc\",\"bytes\":\"x\"}]}" >b.json &&
+	expect_exit 2 fz validate b.json 2>err && grep -q "steps\[0\].bytes" err &&
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"assert_throws\",\"steps\":[{\"type\":\"sleep\",\"duration\":\"not-a-duration\"}]}]}" >b.json &&
+	expect_exit 2 fz validate b.json 2>err && grep -q "steps\[0\].steps\[0\].duration: invalid duration .not-a-duration." err &&
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"get_kv_assert\",\"key\":\"k\",\"equals\":\"v\",\"is_null\":true}]}" >b.json &&
+	expect_exit 2 fz validate b.json &&
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"memory_free\",\"alloc_id\":1,\"key\":\"k\"}]}" >b.json &&
+	expect_exit 2 fz validate b.json &&
+	echo "{\"version\":2,\"name\":\"x\",\"steps\":[]}" >b.json &&
+	expect_exit 2 fz validate b.json 2>err && grep -q "unsupported scenario version 2" err &&
+	expect_exit 2 fz run b.json &&
+	echo "{\"version\":1,\"name\":\"d\",\"distributed\":{\"node_count\":2,\"steps\":[{\"type\":\"partition\",\"a\":\"n0\",\"b\":\"n9\"}]}}" >b.json &&
+	expect_exit 2 fz validate b.json 2>err && grep -q "unknown node .n9. (known nodes: n0, n1)" err &&
+	echo "{\"version\":1,\"name\":\"d\",\"distributed\":{\"node_count\":0,\"steps\":[]}}" >b.json &&
+	expect_exit 2 fz validate b.json 2>err && grep -q "node_count" err
+'
+test_expect_success 'declaration-only scenarios are rejected (row 20)' '
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"proc_when\",\"cmd\":\"a\",\"exit_code\":0}]}" >b.json &&
+	expect_exit 2 fz run b.json 2>err && grep -q "http_when or proc_when declaration" err
+'
+test_expect_success 'unknown fields are errors with a hint; --unsafe ignores them; empty steps pass (row 25)' '
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"sleep\",\"duraton\":\"1s\",\"duration\":\"1s\"}]}" >b.json &&
+	expect_exit 2 fz validate b.json 2>err && grep -q "did you mean .duration." err &&
+	fz --unsafe validate b.json 2>err && grep -q "ignored" err &&
+	echo "{\"version\":1,\"name\":\"x\",\"description\":\"c\",\"_note\":1,\"steps\":[]}" >b.json &&
+	fz run b.json --det >/dev/null
+'
+test_expect_success 'malformed, empty, NUL-bearing and huge files: one line, exit 2, no crash (issue 7.9)' '
+	printf "{\"version\":1," >b.json && expect_exit 2 fz validate b.json 2>err && grep -q "malformed JSON at line 1" err &&
+	: >b.json && expect_exit 2 fz validate b.json 2>err && grep -q "empty" err &&
+	printf "{}\000" >b.json && expect_exit 2 fz validate b.json 2>err && grep -q "NUL" err &&
+	echo "[1,2]" >b.json && expect_exit 2 fz validate b.json &&
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"nope\"}]}" >b.json && expect_exit 2 fz validate b.json 2>err &&
+	grep -q "unknown step type" err &&
+	truncate -s 17M big.json && expect_exit 2 fz validate big.json 2>err && grep -q "limited to 16 MiB" err &&
+	python3 -c "print(\"[\" * 100000)" >deep.json && expect_exit 2 fz validate deep.json &&
+	test $(wc -l <err) = 1
+'
+test_expect_success 'durations: grammar (row 26)' '
+	for d in 250ms 30s 5m 2h; do
+		echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"sleep\",\"duration\":\"$d\"}]}" >b.json &&
+		fz validate b.json >/dev/null || return 1
+	done &&
+	for d in 1.5s 10 ms 1m30s; do
+		echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"sleep\",\"duration\":\"$d\"}]}" >b.json &&
+		expect_exit 2 fz validate b.json 2>/dev/null || return 1
+	done
+'
+test_expect_success 'schema and steps list 42 step types, 7 distributed steps, 3 invariants (row 149)' '
+	fz schema --json >o.json && fz steps --json >p.json && cmp o.json p.json &&
+	python3 -c "import json; d=json.load(open(\"o.json\")); assert (len(d[\"stepTypes\"]), len(d[\"distributedStepTypes\"]), len(d[\"distributedInvariantTypes\"])) == (42, 7, 3); assert all(t in d[\"stepSchemas\"] for t in d[\"stepTypes\"])" &&
+	fz schema | grep -q "memory_alloc bytes:u64"
+'
+test_expect_success 'trace_event and freeze: events at the virtual time (rows 27, 32)' '
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"freeze\",\"at_ms\":500},{\"type\":\"sleep\",\"duration\":\"1s\"},{\"type\":\"trace_event\",\"name\":\"mark\",\"fields\":{\"a\":1}},{\"type\":\"unfreeze\"},{\"type\":\"sleep\",\"duration\":\"1s\"},{\"type\":\"trace_event\",\"name\":\"later\"}]}" >b.json &&
+	FOZZY_ARTIFACTS_FULL=1 fz run b.json --det --json >o.json &&
+	python3 -c "import json; e=json.load(open(\"$(field o.json identity artifactsDir)/events.json\")); m=[x for x in e if x[\"name\"]==\"mark\"][0]; l=[x for x in e if x[\"name\"]==\"later\"][0]; assert m[\"time_ms\"]==500 and m[\"fields\"]=={\"a\":1} and l[\"time_ms\"]==1500, (m, l)"
+'
+test_expect_success 'rand_u64 is a function of the seed (row 28)' '
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"rand_u64\",\"key\":\"r\"},{\"type\":\"get_kv_assert\",\"key\":\"r\",\"equals\":\"17090654259284395734\"}]}" >b.json &&
+	fz run b.json --det --seed 7 >/dev/null && expect_exit 1 fz run b.json --det --seed 8 >/dev/null
+'
+test_expect_success 'assertions on literals, fail, panic (row 29)' '
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"panic\",\"message\":\"boom\"}]}" >b.json &&
+	expect_exit 1 fz run b.json --det --json >o.json && test "$(field o.json findings 0 kind)" = panic &&
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"fail\",\"message\":\"boom\"}]}" >b.json &&
+	expect_exit 1 fz run b.json --det --json >o.json && test "$(field o.json findings 0 kind)" = assertion
+'
+test_expect_success 'sleep: --det takes virtual time only, without --det real time (row 30)' '
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"sleep\",\"duration\":\"10s\"}]}" >b.json &&
+	t0=$(date +%s%N) && fz run b.json --det --json >o.json && t1=$(date +%s%N) &&
+	test $(( (t1 - t0) / 1000000 )) -lt 5000 && test "$(field o.json durationMs)" = 10000 &&
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"sleep\",\"duration\":\"300ms\"}]}" >b.json &&
+	t0=$(date +%s%N) && fz run b.json >/dev/null && t1=$(date +%s%N) && test $(( (t1 - t0) / 1000000 )) -ge 300
+'
+test_expect_success 'advance needs --det (row 31)' '
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"advance\",\"duration\":\"1s\"}]}" >b.json &&
+	expect_exit 1 fz run b.json --json >o.json && test "$(field o.json findings 0 title)" = advance_requires_det &&
+	fz run b.json --det >/dev/null
+'
+test_expect_success 'KV and assert_eventually/never on the virtual clock (rows 33-35)' '
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"assert_eventually_kv\",\"key\":\"k\",\"equals\":\"v\",\"within\":\"100ms\",\"poll\":\"30ms\"}]}" >b.json &&
+	expect_exit 1 fz run b.json --det --json >o.json && test "$(field o.json durationMs)" -ge 120 &&
+	test "$(field o.json findings 0 title)" = assert_eventually_kv &&
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"set_kv\",\"key\":\"k\",\"value\":\"v\"},{\"type\":\"assert_eventually_kv\",\"key\":\"k\",\"equals\":\"v\",\"within\":\"100ms\",\"poll\":\"30ms\"},{\"type\":\"assert_never_kv\",\"key\":\"k\",\"equals\":\"w\",\"within\":\"50ms\",\"poll\":\"10ms\"},{\"type\":\"get_kv_assert\",\"key\":\"nope\",\"is_null\":true}]}" >b.json &&
+	fz run b.json --det >/dev/null &&
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"get_kv_assert\",\"key\":\"nope\"}]}" >b.json &&
+	expect_exit 1 fz run b.json --det >/dev/null
+'
+test_expect_success 'assert_throws/assert_rejects roll the world back (row 36)' '
+	fz run "$S/assertions.fozzy.json" --det >/dev/null &&
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"assert_throws\",\"steps\":[{\"type\":\"assert_ok\",\"value\":true}]}]}" >b.json &&
+	expect_exit 1 fz run b.json --det --json >o.json && test "$(field o.json findings 0 title)" = assert_throws
+'
+test_expect_success 'virtual fs, scripted http, proc, net, memory fixtures pass (rows 37, 40-42, 48, 54, 57, 59)' '
+	for f in http proc net net-reorder memory.pass memory.limits; do
+		fz run "$S/$f.fozzy.json" --det >/dev/null || { echo "$f failed"; return 1; }
+	done &&
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"fs_write\",\"path\":\"a\",\"data\":\"1\"},{\"type\":\"fs_snapshot\",\"name\":\"s\"},{\"type\":\"fs_write\",\"path\":\"a\",\"data\":\"2\"},{\"type\":\"fs_restore\",\"name\":\"s\"},{\"type\":\"fs_read_assert\",\"path\":\"a\",\"equals\":\"1\"},{\"type\":\"fs_restore\",\"name\":\"zz\"}]}" >b.json &&
+	expect_exit 1 fz run b.json --det --json >o.json && test "$(field o.json findings 0 title)" = fs_restore_missing_snapshot
+'
+test_expect_success 'http: delay moves virtual time; unmatched and conflicts fail (rows 41-43)' '
+	fz run "$S/http.fozzy.json" --det --json >o.json && test "$(field o.json durationMs)" -ge 100 &&
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"http_request\",\"method\":\"GET\",\"path\":\"/x\"}]}" >b.json &&
+	expect_exit 1 fz run b.json --det --json >o.json && test "$(field o.json findings 0 title)" = http_unmatched &&
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"http_when\",\"method\":\"GET\",\"path\":\"/x\",\"status\":200,\"body\":\"a\",\"json\":{}},{\"type\":\"http_request\",\"method\":\"GET\",\"path\":\"/x\"}]}" >b.json &&
+	expect_exit 1 fz run b.json --det --json >o.json && test "$(field o.json findings 0 title)" = http_when_invalid
+'
+test_expect_success 'proc_unmatched suggests a proc_when (row 49)' '
+	expect_exit 1 fz run "$S/proc-unmatched.fozzy.json" --det --json >o.json &&
+	test "$(field o.json findings 0 location details suggestedProcWhen cmd)" = make &&
+	test "$(field o.json findings 0 location details stepIndex)" = 0
+'
+test_expect_success 'net: drop rate and its range (row 55); reorder is seeded (row 56)' '
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"net_set_drop_rate\",\"rate\":1.0},{\"type\":\"net_send\",\"from\":\"a\",\"to\":\"b\",\"payload\":\"p\"},{\"type\":\"net_deliver_one\"},{\"type\":\"net_recv_assert\",\"node\":\"b\",\"payload\":\"p\"}]}" >b.json &&
+	expect_exit 1 fz run b.json --det --json >o.json && test "$(field o.json findings 0 title)" = net_recv_assert &&
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"net_set_drop_rate\",\"rate\":1.5}]}" >b.json &&
+	expect_exit 1 fz run b.json --det --json >o.json && test "$(field o.json findings 0 title)" = net_drop_rate &&
+	fz run "$S/net-reorder.fozzy.json" --det --seed 9 --record r1.fozzy >/dev/null &&
+	fz run "$S/net-reorder.fozzy.json" --det --seed 9 --record r2.fozzy >/dev/null &&
+	fz --json trace dump r1.fozzy | python3 -c "import json,sys; d=json.load(sys.stdin); print([e[\"decision\"] for e in d[\"events\"] if e[\"kind\"]==\"decision\" and e[\"decision\"][\"kind\"]==\"net_deliver_pick\"])" >p1 &&
+	fz --json trace dump r2.fozzy | python3 -c "import json,sys; d=json.load(sys.stdin); print([e[\"decision\"] for e in d[\"events\"] if e[\"kind\"]==\"decision\" and e[\"decision\"][\"kind\"]==\"net_deliver_pick\"])" >p2 &&
+	cmp p1 p2 && test "$(grep -o message_id p1 | wc -l)" = 4
+'
+test_expect_success 'memory: leaks fail by default; budget and fail-on-leak (rows 60-62)' '
+	expect_exit 1 fz run "$S/memory.leak.fozzy.json" --det --json >o.json && test "$(field o.json findings 0 title)" = memory_leak &&
+	fz run "$S/memory.leak.fozzy.json" --det --leak-budget 512 --json >o.json && test "$(field o.json memory leakedBytes)" = 256 &&
+	expect_exit 1 fz run "$S/memory.leak.fozzy.json" --det --leak-budget 100 --json >o.json &&
+	grep -q memory_leak_budget o.json &&
+	expect_exit 1 fz run "$S/memory.leak.fozzy.json" --det --fail-on-leak --leak-budget 512 >/dev/null &&
+	fz run "$S/memory.pass.fozzy.json" --det --json >o.json && test "$(field o.json memory allocCount)" = 1 &&
+	test "$(field o.json memory freeCount)" = 1 && test "$(field o.json memory inUseBytes)" = 0
+'
+test_expect_success 'timeouts are checked between steps only (row 68)' '
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"assert_eventually_kv\",\"key\":\"k\",\"equals\":\"v\",\"within\":\"10s\",\"poll\":\"1s\"}]}" >b.json &&
+	expect_exit 1 fz run b.json --det --timeout 2s --json >o.json && test "$(field o.json findings 0 kind)" = assertion
+'
+test_expect_success 'distributed and suites files are refused by run (row 69)' '
+	expect_exit 2 fz run "$S/kv.explore.fozzy.json" 2>err && grep -q "fozzy explore" err &&
+	expect_exit 2 fz run "$S/suites.fozzy.json" 2>err && grep -q "suites" err
+'
+test_expect_success 'test: default glob, counts, per-file traces of failures (row 70)' '
+	(cd w && expect_exit 1 fz test --det --seed 5 --json >../o.json) &&
+	test "$(field o.json tests passed)" = 2 && test "$(field o.json tests failed)" = 1 &&
+	test "$(field o.json scenarios 2 path)" = tests/sub/fail.fozzy.json &&
+	test -f "$(field o.json scenarios 2 tracePath)"
+'
+test_expect_success 'test: distributed files and missing literal paths are errors (rows 71, 72)' '
+	cp "$S/kv.explore.fozzy.json" w/tests/kv.fozzy.json &&
+	(cd w && expect_exit 2 fz test 2>../err) && grep -q "kv.fozzy.json is a distributed scenario" err &&
+	rm w/tests/kv.fozzy.json &&
+	(cd w && expect_exit 2 fz test tests/example.fozzy.json missing.fozzy.json 2>../err) && grep -q "missing.fozzy.json" err &&
+	(cd w && expect_exit 2 fz test "nothing/**/*.fozzy.json" 2>../err) && grep -q "no scenario file matches" err
+'
+test_expect_success 'test: --filter counts the rest as skipped (row 73)' '
+	(cd w && fz test --filter example --det --json >../o.json) &&
+	test "$(field o.json tests skipped)" = 2 && test "$(field o.json tests passed)" = 1
+'
+test_expect_success 'test: per-file seeds are distinct and stable for a --seed (row 74)' '
+	(cd w && fz test --det --seed 11 --json >../a.json; fz test --det --seed 11 --json >../b.json; fz test --det --seed 12 --json >../c.json) ;
+	python3 -c "import json; a,b,c=(json.load(open(f)) for f in (\"a.json\",\"b.json\",\"c.json\")); s=lambda d: [x[\"seed\"] for x in d[\"scenarios\"]]; assert s(a)==s(b) and s(a)!=s(c) and len(set(s(a)))==3, (s(a), s(c))"
+'
+test_expect_success 'test: --record names one trace per scenario (row 75)' '
+	(cd w && expect_exit 1 fz test --det --record t.fozzy >/dev/null) &&
+	test -f w/t.1.fozzy && test -f w/t.2.fozzy && test -f w/t.3.fozzy && fz trace verify w/t.2.fozzy >/dev/null
+'
+test_expect_success 'test: --fail-fast stops; --jobs gives the same results as serial (row 76)' '
+	cp "$S/fail.fozzy.json" w/tests/a-fail.fozzy.json &&
+	(cd w && expect_exit 1 fz test --det --fail-fast --json >../o.json) &&
+	test "$(field o.json tests failed)" = 1 && test "$(field o.json tests skipped)" = 3 &&
+	(cd w && fz test --det --seed 3 --json >../s.json; fz test --det --seed 3 --jobs 3 --json >../p.json);
+	python3 -c "import json; a,b=(json.load(open(f)) for f in (\"s.json\",\"p.json\")); k=lambda d: [(x[\"path\"],x[\"seed\"],x[\"status\"],x[\"findings\"]) for x in d[\"scenarios\"]]; assert k(a)==k(b) and a[\"tests\"]==b[\"tests\"], (k(a), k(b))" &&
+	rm w/tests/a-fail.fozzy.json
+'
+test_expect_success 'test: flags of other commands are refused (row 77)' '
+	expect_exit 2 fz test x --profile-capture full 2>/dev/null &&
+	expect_exit 2 fz run "$S/example.fozzy.json" --jobs 2 2>/dev/null
+'
+test_expect_success 'test: a timed-out scenario makes the test fail, not time out (row 78)' '
+	cp "$S/timeout-det.fozzy.json" w/tests/ &&
+	(cd w && expect_exit 1 fz test --det --timeout 5s --filter timeout --json >../o.json) &&
+	test "$(field o.json status)" = fail && rm w/tests/timeout-det.fozzy.json
+'
+test_expect_success 'replay: pass and fail round trips keep the seed (rows 87, 88)' '
+	fz run "$S/example.fozzy.json" --det --seed 21 --record p.fozzy >/dev/null &&
+	fz replay p.fozzy --json >o.json && test "$(field o.json mode)" = replay &&
+	test "$(field o.json status)" = pass && test "$(field o.json identity seed)" = 21 &&
+	expect_exit 1 fz run "$S/fail.fozzy.json" --det --seed 22 --record f.fozzy >/dev/null &&
+	expect_exit 1 fz replay f.fozzy --json >o.json && test "$(field o.json findings 0 title)" = assert_eq_int
+'
+test_expect_success 'replay: assert_throws traces replay cleanly (row 96, fixed behaviour)' '
+	fz run "$S/assertions.fozzy.json" --det --seed 5 --record a.fozzy >/dev/null &&
+	fz replay a.fozzy --json >o.json && test "$(field o.json status)" = pass && ! grep -q findings o.json
+'
+test_expect_success 'replay: a trace recorded without --det does not drift (row 97, fixed behaviour)' '
+	fz run "$S/example.fozzy.json" --seed 5 --record n.fozzy >/dev/null &&
+	fz replay n.fozzy --json >o.json && test "$(field o.json status)" = pass
+'
+test_expect_success 'replay: a timed-out run replays as a timeout (exit 3)' '
+	expect_exit 3 fz run "$S/timeout-det.fozzy.json" --det --timeout 5s --record to.fozzy >/dev/null &&
+	expect_exit 3 fz replay to.fozzy >/dev/null
+'
+test_expect_success 'record collisions: append, error, overwrite (row 86)' '
+	rm -f c.fozzy c.1.fozzy c.2.fozzy &&
+	fz run "$S/example.fozzy.json" --det --record c.fozzy >/dev/null &&
+	fz run "$S/example.fozzy.json" --det --record c.fozzy >/dev/null && test -f c.1.fozzy &&
+	fz run "$S/example.fozzy.json" --det --record c.fozzy >/dev/null && test -f c.2.fozzy &&
+	expect_exit 2 fz run "$S/example.fozzy.json" --det --record c.fozzy --record-collision error 2>err && grep -q "record collision" err &&
+	fz run "$S/example.fozzy.json" --det --record c.fozzy --record-collision overwrite >/dev/null && test ! -f c.3.fozzy
+'
+test_expect_success 'a corrupted scenario trace is refused (exit 2)' '
+	cp p.fozzy x.fozzy && printf "x" >>x.fozzy && expect_exit 2 fz replay x.fozzy 2>/dev/null &&
+	expect_exit 2 fz shrink p.fozzy 2>err && grep -q "no finding to keep" err
+'
+test_expect_success 'shrink keeps only the failing step (exit 0: a trace was written); the result replays (row 98)' '
+	expect_exit 1 fz run "$S/fail.fozzy.json" --det --seed 8 --record fl.fozzy >/dev/null &&
+	fz shrink fl.fozzy --json >o.json && test -f fl.min.fozzy &&
+	test "$(field o.json shrink stepsBefore)" = 5 && test "$(field o.json shrink stepsAfter)" = 1 &&
+	test "$(field o.json findings 0 title)" = assert_eq_int &&
+	fz --json trace dump fl.min.fozzy | python3 -c "import json,sys; s=json.load(sys.stdin)[\"header\"][\"scenario\"][\"steps\"]; assert [x[\"type\"] for x in s]==[\"assert_eq_int\"], s" &&
+	expect_exit 1 fz replay fl.min.fozzy >/dev/null
+'
+test_expect_success 'shrink: --budget bounds it and still writes a valid trace (row 100)' '
+	fz shrink fl.fozzy --budget 1ms --out b.fozzy --json >o.json &&
+	case "$(field o.json shrink outOfTime)" in True|False) ;; *) return 1;; esac && fz trace verify b.fozzy >/dev/null
+'
+test_expect_success 'shrink of an explore trace: the script and the schedule (row 101)' '
+	expect_exit 1 fz explore "$S/crash-loses-update.explore.fozzy.json" --schedule random --seed 4 --record e.fozzy >/dev/null &&
+	fz shrink e.fozzy --json >o.json && test "$(field o.json findings 0 kind)" = invariant &&
+	test "$(field o.json shrink stepsAfter)" -le 3 && expect_exit 1 fz replay e.min.fozzy >/dev/null
+'
+test_expect_success 'unknown backend names are refused' '
+	expect_exit 2 fz run "$S/proc.fozzy.json" --proc-backend nope 2>err && grep -q "proc-backend" err &&
+	expect_exit 2 fz run "$S/proc.fozzy.json" --fs-backend nope 2>/dev/null &&
+	expect_exit 2 fz run "$S/proc.fozzy.json" --http-backend nope 2>/dev/null
+'
+test_done

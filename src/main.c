@@ -62,6 +62,7 @@ static void print_help(void)
 	       "  --unsafe      turn strict mode off\n"
 	       "  --no-color    no ANSI colours\n"
 	       "  --cwd DIR     change to DIR first\n"
+	       "  --config PATH defaults for the scenario commands (default fozzy.toml, after --cwd)\n"
 	       "  --help        this text; 'fozzy <command> --help' for a command\n"
 	       "  --version     print the version\n\n"
 	       "exit status: 0 pass, 1 fail, 2 error, 3 timeout, 4 crash\n"
@@ -89,7 +90,7 @@ int main(int argc, char **argv)
 			global.json = true;
 		else if (argv[i][0] != '-' && code++)
 			break;
-		else if (!strcmp(argv[i], "--cwd") || !strcmp(argv[i], "--seed") ||
+		else if (!strcmp(argv[i], "--cwd") || !strcmp(argv[i], "--config") || !strcmp(argv[i], "--seed") ||
 			 !strcmp(argv[i], "--record") || !strcmp(argv[i], "--timeout"))
 			i++;
 	}
@@ -104,7 +105,11 @@ int main(int argc, char **argv)
 			global.unsafe = true;
 		else if (!strcmp(a, "--no-color"))
 			global.no_color = true;
-		else if (!strcmp(a, "--cwd")) {
+		else if (!strcmp(a, "--config")) {
+			if (i + 1 >= argc)
+				return usage_error(NULL, "--config needs a path");
+			global.config = argv[++i];
+		} else if (!strcmp(a, "--cwd")) {
 			if (i + 1 >= argc)
 				return usage_error(NULL, "--cwd needs a directory");
 			if (chdir(argv[++i]))

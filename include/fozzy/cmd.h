@@ -7,6 +7,7 @@
 #define FOZZY_CMD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Flags every command accepts, before or after its name. */
 struct global_opts {
@@ -15,15 +16,28 @@ struct global_opts {
 	bool strict_given;
 	bool unsafe;
 	bool no_color;
+	const char *config;        /* --config PATH, or NULL: fozzy.toml */
 };
 
 extern struct global_opts global;
+
+/* fozzy.toml (src/cmd/config.c): defaults of the scenario commands; the command line wins. */
+struct fozzy_config {
+	char *base_dir, *reporter, *pressure_wave;
+	bool host_proc, host_fs, host_http, mem_track, fail_on_leak, mem_artifacts;
+	bool has_limit, has_fail_after, has_budget, has_frag;
+	uint64_t mem_limit_mb, mem_fail_after, leak_budget, frag_seed;
+};
+
+extern struct fozzy_config config;
+/* Read path (after --cwd); a missing file is fine unless given (--config). 0, or -1 with why. */
+int config_load(const char *path, bool given, char *why, size_t n);
 
 /* Handle a global flag seen by a command's getopt loop; true if it was one. */
 bool parse_global_opt(int opt, const char *arg);
 
 /* Common getopt_long entries; their values start at GLOBAL_OPT_BASE. */
-enum { GLOBAL_OPT_BASE = 1000, OPT_JSON = GLOBAL_OPT_BASE, OPT_STRICT, OPT_UNSAFE, OPT_NO_COLOR, OPT_CWD, OPT_HELP };
+enum { GLOBAL_OPT_BASE = 1000, OPT_JSON = GLOBAL_OPT_BASE, OPT_STRICT, OPT_UNSAFE, OPT_NO_COLOR, OPT_CWD, OPT_HELP, OPT_CONFIG };
 #define GLOBAL_LONG_OPTS \
 	{ "json", no_argument, NULL, OPT_JSON }, \
 	{ "strict", no_argument, NULL, OPT_STRICT }, \
@@ -31,6 +45,7 @@ enum { GLOBAL_OPT_BASE = 1000, OPT_JSON = GLOBAL_OPT_BASE, OPT_STRICT, OPT_UNSAF
 	{ "unsafe", no_argument, NULL, OPT_UNSAFE }, \
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR }, \
 	{ "cwd", required_argument, NULL, OPT_CWD }, \
+	{ "config", required_argument, NULL, OPT_CONFIG }, \
 	{ "help", no_argument, NULL, OPT_HELP }
 
 /* Report a usage error ("try 'fozzy <cmd> --help'") and return the exit code for it. */

@@ -113,6 +113,7 @@ struct scn_run_opts {
 	uint64_t mem_limit_mb, mem_fail_after, leak_budget, frag_seed;
 	const char *pressure_wave;
 	bool host_fs, host_proc, host_http; /* --fs-backend host, --proc-backend host, --http-backend host */
+	bool mem_artifacts;        /* --mem-artifacts: memory.timeline/leaks/graph.json with the other artifacts */
 };
 
 /* fozzy explore SCENARIO: a distributed scenario under many interleavings. */

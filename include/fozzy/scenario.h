@@ -71,6 +71,7 @@ struct scn_result {
 	cJSON *events;
 	cJSON *findings;
 	cJSON *memory;             /* the memory summary, or NULL when untracked */
+	cJSON *leaks;              /* tracked: the live allocations at the end [{allocId, bytes, callsiteHash, tag?}] */
 	uint64_t virtual_ms;       /* time of the last event */
 	bool drift_error;          /* replay: a structural divergence (exit 2) */
 	char message[512];         /* drift_error: why */

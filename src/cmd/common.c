@@ -35,6 +35,9 @@ bool parse_global_opt(int opt, const char *arg)
 	case OPT_NO_COLOR:
 		global.no_color = true;
 		return true;
+	case OPT_CONFIG:
+		global.config = arg;
+		return true;
 	case OPT_CWD:
 		if (chdir(arg))
 			exit(usage_error(NULL, "cannot change to '%s': %s", arg, strerror(errno)));

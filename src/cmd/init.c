@@ -278,10 +278,13 @@ int cmd_init(int argc, char **argv)
 				want_run = want_mem = want_explore = want_fuzz = true;
 			else if (!strcmp(tok, "host")) {
 				free(list);
-				return usage_error("init ", "--with host: the host backends are not available in this build yet");
+				return usage_error("init ", "--with host: there is no host-backend scaffold (a scenario using real commands, "
+						   "files or HTTP depends on the machine); use --proc-backend host with your own");
 			} else {
+				int code = usage_error("init ", "unknown --with item '%s': expected run, memory, explore, fuzz or all", tok);
+
 				free(list);
-				return usage_error("init ", "unknown --with item '%s': expected run, memory, explore, fuzz or all", tok);
+				return code;
 			}
 		}
 		free(list);

@@ -50,8 +50,10 @@ const char test_usage[] =
 	"  --reporter R        also write junit.xml (junit) or report.html (html)\n"
 	"  --base-dir DIR      artifacts folder (default .fozzy)\n"
 	"  --mem-track, --mem-limit-mb N, --mem-fail-after N, --mem-fragmentation-seed N,\n"
-	"  --mem-pressure-wave LIST, --fail-on-leak, --leak-budget BYTES\n"
-	"                      options of the memory model (any of them turns tracking on)\n"
+	"  --mem-pressure-wave LIST, --fail-on-leak, --leak-budget BYTES, --mem-artifacts\n"
+	"                      options of the memory model (any of them turns tracking on);\n"
+	"                      --mem-artifacts: memory.timeline.json, memory.leaks.json and\n"
+	"                      memory.graph.json beside events.json (run SCENARIO)\n"
 	"  --proc-backend scripted|host  proc_spawn: scripted rules (default), or the real\n"
 	"                      command under fozzy's supervisor (sandboxed; --det applies)\n"
 	"  --fs-backend virtual|host     fs_*: in memory (default), or real files beneath\n"
@@ -108,6 +110,8 @@ static int parse_scn(int argc, char **argv, struct scn_run_opts *o, bool test, c
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = test ? "test " : "run ";
+	bool base_given = false, reporter_given = false, proc_given = false, fs_given = false, http_given = false;
+	char why[600];
 	uint64_t v, ns;
 	int opt, li = 0;
 
@@ -153,9 +157,11 @@ static int parse_scn(int argc, char **argv, struct scn_run_opts *o, bool test, c
 			if (strcmp(optarg, "pretty") && strcmp(optarg, "junit") && strcmp(optarg, "html"))
 				return usage_error(cmd, "invalid --reporter '%s': expected pretty, junit or html", optarg);
 			o->reporter = optarg;
+			reporter_given = true;
 			break;
 		case OPT_BASE:
 			o->base_dir = optarg;
+			base_given = true;
 			break;
 		case OPT_JOBS:
 			if (!test)
@@ -199,20 +205,23 @@ static int parse_scn(int argc, char **argv, struct scn_run_opts *o, bool test, c
 			o->pressure_wave = optarg;
 			break;
 		case OPT_MEM_ARTIFACTS:
-			return usage_error(cmd, "--mem-artifacts (memory sidecar files) is not available in this build yet");
+			o->mem_artifacts = true;
+			o->mem_track = true;
+			break;
 		case OPT_PROC_BACKEND:
 		case OPT_HTTP_BACKEND:
 			if (strcmp(optarg, "scripted") && strcmp(optarg, "host"))
 				return usage_error(cmd, "invalid --%s '%s': expected scripted or host", name, optarg);
 			if (opt == OPT_PROC_BACKEND)
-				o->host_proc = !strcmp(optarg, "host");
+				o->host_proc = !strcmp(optarg, "host"), proc_given = true;
 			else
-				o->host_http = !strcmp(optarg, "host");
+				o->host_http = !strcmp(optarg, "host"), http_given = true;
 			break;
 		case OPT_FS_BACKEND:
 			if (strcmp(optarg, "virtual") && strcmp(optarg, "host"))
 				return usage_error(cmd, "invalid --fs-backend '%s': expected virtual or host", optarg);
 			o->host_fs = !strcmp(optarg, "host");
+			fs_given = true;
 			break;
 		default:
 			return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
@@ -220,6 +229,42 @@ static int parse_scn(int argc, char **argv, struct scn_run_opts *o, bool test, c
 	}
 	for (; optind < argc; optind++) /* after "--" */
 		(*pos)[(*npos)++] = argv[optind];
+	/* fozzy.toml: defaults under the command line */
+	quiet_errors = global.json;
+	if (config_load(global.config ? global.config : "fozzy.toml", global.config != NULL, why, sizeof(why))) {
+		if (global.json) {
+			char *m = xasprintf("config error: %s", why);
+
+			json_print_error(m);
+			free(m);
+		} else {
+			fprintf(stderr, "fozzy: config error: %s\n", why);
+		}
+		return EXIT_ERROR;
+	}
+	if (!base_given && config.base_dir)
+		o->base_dir = config.base_dir;
+	if (!reporter_given && config.reporter && strcmp(config.reporter, "json"))
+		o->reporter = config.reporter;
+	if (!proc_given)
+		o->host_proc = config.host_proc;
+	if (!fs_given)
+		o->host_fs = config.host_fs;
+	if (!http_given)
+		o->host_http = config.host_http;
+	o->mem_track |= config.mem_track || config.mem_artifacts;
+	o->fail_on_leak |= config.fail_on_leak;
+	o->mem_artifacts |= config.mem_artifacts;
+	if (!o->has_limit && config.has_limit)
+		o->has_limit = true, o->mem_limit_mb = config.mem_limit_mb;
+	if (!o->has_fail_after && config.has_fail_after)
+		o->has_fail_after = true, o->mem_fail_after = config.mem_fail_after;
+	if (!o->has_budget && config.has_budget)
+		o->has_budget = true, o->leak_budget = config.leak_budget;
+	if (!o->has_frag && config.has_frag)
+		o->has_frag = true, o->frag_seed = config.frag_seed;
+	if (!o->pressure_wave && config.pressure_wave)
+		o->pressure_wave = config.pressure_wave;
 	if (!o->seed_given && getrandom(&o->seed, sizeof(o->seed), 0) != sizeof(o->seed))
 		o->seed = now_real_ns();
 	o->json = global.json;
@@ -493,7 +538,7 @@ int cmd_explore_scenario(int argc, char **argv)
 	};
 	struct scn_explore_opts o = { .strategy = "random", .runs = 1000, .max_steps = 10000, .collision = "append",
 				      .base_dir = ".fozzy" };
-	bool seed_given = false;
+	bool seed_given = false, base_given = false;
 	uint64_t v;
 	int opt, li = 0;
 
@@ -553,6 +598,7 @@ int cmd_explore_scenario(int argc, char **argv)
 			break;
 		case XO_BASE:
 			o.base_dir = optarg;
+			base_given = true;
 			break;
 		default:
 			return usage_error("explore x.fozzy.json ", "unknown option '%s' (for a scenario; see fozzy explore x.fozzy.json --help)",
@@ -563,6 +609,14 @@ int cmd_explore_scenario(int argc, char **argv)
 		return usage_error("explore x.fozzy.json ", "unexpected argument '%s'", argv[optind]);
 	if (!o.path)
 		return usage_error("explore x.fozzy.json ", "missing the scenario");
+	{
+		char why[600];
+
+		if (config_load(global.config ? global.config : "fozzy.toml", global.config != NULL, why, sizeof(why)))
+			return usage_error(NULL, "config error: %s", why);
+		if (!base_given && config.base_dir)
+			o.base_dir = config.base_dir;
+	}
 	if (!seed_given && getrandom(&o.seed, sizeof(o.seed), 0) != sizeof(o.seed))
 		o.seed = now_real_ns();
 	o.json = global.json;

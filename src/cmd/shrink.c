@@ -11,7 +11,7 @@
 #include "fozzy/util.h"
 
 const char shrink_usage[] =
-	"usage: fozzy shrink TRACE [--out PATH] [--budget DUR] [--json]\n"
+	"usage: fozzy shrink TRACE [--out PATH] [--budget DUR] [--wall-timeout DUR] [--base-dir DIR] [--json]\n"
 	"\n"
 	"Replay the failing run recorded in TRACE, then drop each injected fault the\n"
 	"failure does not need, and delta-debug its scheduling decisions: preemptions\n"
@@ -25,7 +25,8 @@ const char shrink_usage[] =
 	"explore trace, schedule picks) while a re-run still gives the recorded first\n"
 	"finding (same kind and title). The default --out is NAME.min.fozzy.\n"
 	"\n"
-	"  --out PATH          the shrunk trace (default: shrunk.fozzy beside TRACE)\n"
+	"  --out PATH          the shrunk trace (default: shrunk.fozzy beside TRACE; for a\n"
+	"                      scenario trace NAME.min.fozzy)\n"
 	"  --budget DUR        real time to spend (default 60s); the best so far is kept\n"
 	"  --wall-timeout DUR  real-time guard of each run (default 10m)\n"
 	"  --base-dir DIR      artifacts folder (default .fozzy)\n"

@@ -921,9 +921,7 @@ int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *path, c
 	prog = cJSON_GetObjectItemCaseSensitive(h, "program");
 	if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "native")) {
 		error("cannot %s '%s': %s", verb, path,
-		      cJSON_IsString(kind) && !strcmp(kind->valuestring, "scenario")
-			      ? "shrinking scenario traces is not available in this build yet"
-			      : !strcmp(verb, "replay") ? "only native program traces can be replayed yet" : "only native program traces can be shrunk yet");
+		      !strcmp(verb, "replay") ? "only native program traces can be replayed here" : "only native program traces can be shrunk here");
 		return -1;
 	}
 	x->argv = array_strings(cJSON_GetObjectItemCaseSensitive(prog, "argv"));

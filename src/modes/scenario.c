@@ -547,6 +547,95 @@ static int write_events(const struct run_dir *rd, const cJSON *events)
 	return rc;
 }
 
+/*
+ * The memory sidecars, derived from the run's events and leaks:
+ * memory.timeline.json [{index, timeMs, kind, fields}], memory.leaks.json
+ * [{allocId, bytes, callsiteHash, tag?}], memory.graph.json {nodes, edges}.
+ */
+static int write_memory_artifacts(const struct run_dir *rd, const struct scn_result *r)
+{
+	cJSON *tl = cJSON_CreateArray(), *g = cJSON_CreateObject(), *nodes, *edges, *seen = cJSON_CreateObject();
+	const cJSON *e;
+	int idx = 0, rc = 0;
+	char *p;
+
+	nodes = cJSON_AddArrayToObject(g, "nodes");
+	edges = cJSON_AddArrayToObject(g, "edges");
+	cJSON_ArrayForEach(e, r->events) {
+		const char *name = js(e, "name");
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, "fields");
+		const char *kind = NULL;
+
+		if (!strcmp(name, "memory_alloc"))
+			kind = cJSON_GetObjectItemCaseSensitive(f, "failed_reason") ? "alloc_fail" : "alloc";
+		else if (!strcmp(name, "memory_free"))
+			kind = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "existed")) ? "free" : "free_missing";
+		else if (!strcmp(name, "memory_checkpoint"))
+			kind = "checkpoint";
+		if (!kind)
+			continue;
+		{
+			cJSON *t = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(t, "index", idx++);
+			cJSON_AddItemToObject(t, "timeMs", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(e, "time_ms"), true));
+			cJSON_AddStringToObject(t, "kind", kind);
+			cJSON_AddItemToObject(t, "fields", cJSON_Duplicate(f, true));
+			cJSON_AddItemToArray(tl, t);
+		}
+		if (!strcmp(kind, "alloc") || !strcmp(kind, "free")) {
+			char id[64], cs[80];
+			double aid = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(f, "alloc_id"));
+			cJSON *n = cJSON_CreateObject(), *ed = cJSON_CreateObject();
+
+			snprintf(id, sizeof(id), "%s:%.0f", kind, aid);
+			cJSON_AddStringToObject(n, "id", id);
+			cJSON_AddStringToObject(n, "kind", kind);
+			if (!strcmp(kind, "alloc")) {
+				const char *tag = js(f, "tag");
+
+				snprintf(cs, sizeof(cs), "callsite:%s", js(f, "callsite_hash"));
+				cJSON_AddStringToObject(n, "label", *tag ? tag : id);
+				if (!cJSON_HasObjectItem(seen, cs)) {
+					cJSON *c = cJSON_CreateObject();
+
+					cJSON_AddBoolToObject(seen, cs, true);
+					cJSON_AddStringToObject(c, "id", cs);
+					cJSON_AddStringToObject(c, "kind", "callsite");
+					cJSON_AddStringToObject(c, "label", js(f, "callsite_hash"));
+					cJSON_AddItemToArray(nodes, c);
+				}
+				cJSON_AddStringToObject(ed, "from", cs);
+				cJSON_AddStringToObject(ed, "to", id);
+				cJSON_AddStringToObject(ed, "kind", "allocates");
+			} else {
+				char from[64];
+
+				snprintf(from, sizeof(from), "alloc:%.0f", aid);
+				cJSON_AddStringToObject(n, "label", id);
+				cJSON_AddStringToObject(ed, "from", from);
+				cJSON_AddStringToObject(ed, "to", id);
+				cJSON_AddStringToObject(ed, "kind", "freed_by");
+			}
+			cJSON_AddItemToArray(nodes, n);
+			cJSON_AddItemToArray(edges, ed);
+		}
+	}
+	p = xasprintf("%s/memory.timeline.json", rd->path);
+	rc |= json_write_file(p, tl);
+	free(p);
+	p = xasprintf("%s/memory.leaks.json", rd->path);
+	rc |= json_write_file(p, r->leaks);
+	free(p);
+	p = xasprintf("%s/memory.graph.json", rd->path);
+	rc |= json_write_file(p, g);
+	free(p);
+	cJSON_Delete(tl);
+	cJSON_Delete(g);
+	cJSON_Delete(seen);
+	return rc ? -1 : 0;
+}
+
 /* Load a scenario that `run`/`test` can execute; error text in why. */
 static int load_steps(const char *path, bool strict, struct scenario *s, char *why, size_t n)
 {
@@ -613,6 +702,8 @@ int mode_scenario_run(const struct scn_run_opts *o)
 		free(p);
 	}
 	if (heavy && write_events(&rd, r.events))
+		goto io_error;
+	if (heavy && o->mem_artifacts && r.memory && write_memory_artifacts(&rd, &r))
 		goto io_error;
 	sum = summary(&rd, "run", r.status, o->seed, trace_path, r.virtual_ms, r.memory, r.findings);
 	if (write_reports(&rd, sum, o->reporter)) {
@@ -900,8 +991,12 @@ int mode_scenario_test(const struct scn_run_opts *o)
 	int code = EXIT_PASS;
 
 	quiet_errors = o->json;
-	if (discover(o->globs, o->nglobs, &files, why, sizeof(why)))
+	if (discover(o->globs, o->nglobs, &files, why, sizeof(why))) {
+		for (i = 0; i < files.n; i++)
+			free(files.v[i]);
+		free(files.v);
 		return fail_error(o->json, "invalid argument: %s", why);
+	}
 	total = files.n;
 	scn = xcalloc(total, sizeof(*scn));
 	selected = xcalloc(total, sizeof(bool));
@@ -1630,9 +1725,8 @@ static bool still_fails(struct scn_shrink *sh, const cJSON *root, const cJSON *p
 		scenario_execute(&s, &sh->e, sr ? sr : &stmp);
 		findings = (sr ? sr : &stmp)->findings;
 	}
-	cJSON_ArrayForEach(f, findings)
-		if (!strcmp(js(f, "kind"), sh->kind) && !strcmp(js(f, "title"), sh->title))
-			hit = true;
+	f = cJSON_GetArrayItem(findings, 0); /* the first finding: what made the run fail */
+	hit = f && !strcmp(js(f, "kind"), sh->kind) && !strcmp(js(f, "title"), sh->title);
 	if (!dr && sh->dist)
 		dist_result_release(&dtmp);
 	if (!sr && !sh->dist)
@@ -1761,9 +1855,9 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 	scn_opts_init(&sh.e);
 	scn_mem_options_from_json(&sh.e, cJSON_GetObjectItemCaseSensitive(t->header, "memory"));
 	sh.e.seed = sh.seed;
-	sh.e.det = true;
-	sh.e.has_timeout = !json_get_u64(t->header, "timeoutMs", &sh.e.timeout_ms) &&
-			   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t->header, "det"));
+	sh.e.det = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t->header, "det")) ||
+		   !cJSON_GetObjectItemCaseSensitive(t->header, "det"); /* explore traces have none: virtual */
+	sh.e.has_timeout = !json_get_u64(t->header, "timeoutMs", &sh.e.timeout_ms);
 	sh.e.path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t->header, "scenario_path"));
 	sh.picks = cJSON_CreateArray();
 	while (pos < t->stream.len && !ev_decode(t->stream.data, t->stream.len, &pos, &ev)) {

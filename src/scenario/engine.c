@@ -610,6 +610,8 @@ static bool host_rule_matches(const cJSON *rule, const char *method, const char 
 	return p ? !strcmp(p, rp) : !strcmp(rp, "/");
 }
 
+static char *text_of(const struct buf *b);
+
 static int step_http_host(struct run *r, const cJSON *st)
 {
 	const char *method = str(st, "method"), *url = str(st, "path");
@@ -664,11 +666,13 @@ static int step_http_host(struct run *r, const cJSON *st)
 		if (!res.ok && !res.timed_out)
 			cJSON_AddStringToObject(d, "error", res.why); /* the failure is an answer too: replay repeats it */
 		if (res.ok) {
-			buf_addc(&res.body, 0);
+			char *text = text_of(&res.body);
+
 			cJSON_AddNumberToObject(d, "status_code", res.status);
 			cJSON_AddItemToObject(d, "headers", res.headers);
 			res.headers = NULL;
-			cJSON_AddStringToObject(d, "body", (const char *)res.body.data);
+			cJSON_AddStringToObject(d, "body", text);
+			free(text);
 		}
 		cJSON_AddItemToObject(d, "duration_ms", jnum(ms));
 		host_http_res_release(&res);
@@ -1302,7 +1306,24 @@ static int step_fs_host(struct run *r, const cJSON *st, const char *t)
 
 			cJSON_AddStringToObject(d, "path", key);
 			cJSON_AddStringToObject(d, "data_hex", hx);
-			if (hostfs_write(r->o->fs_root, key, data, strlen(data)))
+			if (!cJSON_HasObjectItem(r->w.touched, key)) {
+				/* first write: remember what was there, so a restore can put it back */
+				struct buf old = { 0 };
+				bool missing;
+
+				if (hostfs_read(r->o->fs_root, key, &old, &missing)) {
+					cJSON_AddStringToObject(d, "error", strerror(errno));
+				} else if (missing) {
+					cJSON_AddNullToObject(d, "before_hex");
+				} else {
+					char *bh = hex_of(old.data, old.len);
+
+					cJSON_AddStringToObject(d, "before_hex", bh);
+					free(bh);
+				}
+				buf_release(&old);
+			}
+			if (!cJSON_HasObjectItem(d, "error") && hostfs_write(r->o->fs_root, key, data, strlen(data)))
 				cJSON_AddStringToObject(d, "error", strerror(errno)); /* replay repeats the failure */
 			free(hx);
 		} else if (!strcmp(t, "fs_read_assert")) {
@@ -1330,7 +1351,15 @@ static int step_fs_host(struct run *r, const cJSON *st, const char *t)
 				struct buf b = { 0 };
 				bool missing;
 
-				if (hostfs_read(r->o->fs_root, p->string, &b, &missing) || missing) {
+				if (hostfs_read(r->o->fs_root, p->string, &b, &missing)) {
+					if (!cJSON_HasObjectItem(d, "error")) {
+						char *m = xasprintf("cannot read %s: %s", p->string, strerror(errno));
+
+						cJSON_AddStringToObject(d, "error", m);
+						free(m);
+					}
+					cJSON_AddNullToObject(entries, p->string);
+				} else if (missing) {
 					cJSON_AddNullToObject(entries, p->string);
 				} else {
 					char *hx = hex_of(b.data, b.len);
@@ -1345,12 +1374,13 @@ static int step_fs_host(struct run *r, const cJSON *st, const char *t)
 		} else {
 			const cJSON *snap = cJSON_GetObjectItemCaseSensitive(r->w.snaps, key), *p;
 
-			if (!snap) {
-				cJSON_Delete(d);
-				return finding(r, "checker", "host_fs_restore_missing_snapshot", NULL, "no snapshot named '%s'", key);
-			}
-			cJSON_ArrayForEach(p, r->w.touched) {
-				const char *hx = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(snap, p->string));
+			/* no snapshot: nothing is touched, the decision says so and the check below fails the step */
+			const cJSON *paths = snap ? r->w.touched : NULL;
+
+			cJSON_ArrayForEach(p, paths) {
+				/* in the snapshot: its bytes then; first written after it: its bytes before the run wrote it */
+				const cJSON *ent = cJSON_HasObjectItem(snap, p->string) ? cJSON_GetObjectItemCaseSensitive(snap, p->string) : p;
+				const char *hx = cJSON_GetStringValue(ent);
 				struct buf b = { 0 };
 				int e = 0;
 
@@ -1383,16 +1413,18 @@ static int step_fs_host(struct run *r, const cJSON *st, const char *t)
 	r->w.now_ms += ms;
 	d = cJSON_GetArrayItem(r->decisions, cJSON_GetArraySize(r->decisions) - 1);
 	if (has(d, "error") && strcmp(t, "fs_read_assert")) {
-		if (!strcmp(t, "fs_write") && !cJSON_HasObjectItem(r->w.touched, key))
-			cJSON_AddBoolToObject(r->w.touched, key, true);
-		return finding(r, "checker", !strcmp(t, "fs_write") ? "host_fs_write" : "host_fs_restore", NULL, "%s %s: %s",
-			       t, key, str(d, "error"));
+		return finding(r, "checker", !strcmp(t, "fs_write") ? "host_fs_write" : !strcmp(t, "fs_snapshot") ? "host_fs_snapshot"
+			       : "host_fs_restore", NULL, "%s %s: %s", t, key, str(d, "error"));
 	}
 	if (has(d, "error"))
 		return finding(r, "assertion", "host_fs_read_assert", NULL, "cannot read %s: %s", key, str(d, "error"));
 	if (!strcmp(t, "fs_write")) {
-		if (!cJSON_HasObjectItem(r->w.touched, key))
-			cJSON_AddBoolToObject(r->w.touched, key, true);
+		if (!cJSON_HasObjectItem(r->w.touched, key)) {
+			const cJSON *bh = cJSON_GetObjectItemCaseSensitive(d, "before_hex");
+
+			cJSON_AddItemToObject(r->w.touched, key, cJSON_IsString(bh) ? cJSON_CreateString(bh->valuestring)
+										     : cJSON_CreateNull());
+		}
 	} else if (!strcmp(t, "fs_read_assert")) {
 		const char *hx = str(d, "data_hex");
 		struct buf b = { 0 };
@@ -1851,6 +1883,21 @@ void scenario_execute(const struct scenario *s, const struct scn_opts *o, struct
 		uint64_t leaked;
 
 		res->memory = mem_summary(m);
+		{
+			const cJSON *a;
+
+			res->leaks = cJSON_CreateArray();
+			cJSON_ArrayForEach(a, m->live) {
+				cJSON *l = cJSON_CreateObject();
+
+				cJSON_AddItemToObject(l, "allocId", jnum((uint64_t)num(a, "id")));
+				cJSON_AddItemToObject(l, "bytes", jnum((uint64_t)num(a, "effective_bytes")));
+				cJSON_AddStringToObject(l, "callsiteHash", str(a, "callsite_hash"));
+				if (has(a, "tag"))
+					cJSON_AddStringToObject(l, "tag", str(a, "tag"));
+				cJSON_AddItemToArray(res->leaks, l);
+			}
+		}
 		leaked = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res->memory, "leakedBytes"));
 		if (leaked && (o->fail_on_leak || !o->has_budget)) {
 			finding(&r, "checker", "memory_leak", NULL, "%" PRIu64 " bytes in %d allocations were never freed%s",
@@ -1881,6 +1928,7 @@ void scn_result_release(struct scn_result *r)
 	cJSON_Delete(r->events);
 	cJSON_Delete(r->findings);
 	cJSON_Delete(r->memory);
+	cJSON_Delete(r->leaks);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -79,7 +79,8 @@ static struct vec vec_copy(const unsigned *p, size_t n)
 {
 	struct vec v = { xmalloc((n ? n : 1) * sizeof(unsigned)), n };
 
-	memcpy(v.v, p, n * sizeof(unsigned));
+	if (n)
+		memcpy(v.v, p, n * sizeof(unsigned));
 	return v;
 }
 
@@ -244,7 +245,8 @@ bool dist_search_begin(struct dist_search *s, uint64_t run, struct dist_chooser 
 	case DS_PCT:
 		s->steps = 0;
 		s->low = 1ULL << 60;
-		memset(s->prio, 0, s->nprio * sizeof(uint64_t));
+		if (s->nprio)
+			memset(s->prio, 0, s->nprio * sizeof(uint64_t));
 		for (i = 0; i < PCT_DEPTH - 1; i++)
 			s->change[i] = 1 + prng_next(&s->rng) % s->expect_len;
 		break;

@@ -192,6 +192,30 @@ test_expect_success 'memory: leaks fail by default; budget and fail-on-leak (row
 	fz run "$S/memory.pass.fozzy.json" --det --json >o.json && test "$(field o.json memory allocCount)" = 1 &&
 	test "$(field o.json memory freeCount)" = 1 && test "$(field o.json memory inUseBytes)" = 0
 '
+test_expect_success 'memory sidecars with --mem-artifacts agree with the summary (row 63)' '
+	expect_exit 1 fz run "$S/memory.leak.fozzy.json" --det --mem-artifacts --json >o.json &&
+	d=$(field o.json identity artifactsDir) &&
+	test "$(field "$d/memory.leaks.json" 0 bytes)" = "$(field o.json memory leakedBytes)" &&
+	test "$(field "$d/memory.leaks.json" 0 tag)" = leak-test &&
+	test "$(field "$d/memory.timeline.json" 0 kind)" = alloc &&
+	test "$(field "$d/memory.graph.json" edges 0 kind)" = allocates &&
+	fz run "$S/memory.pass.fozzy.json" --det --mem-artifacts --json >o.json &&
+	test ! -e "$(field o.json identity artifactsDir)/memory.leaks.json"
+'
+test_expect_success 'fozzy.toml: missing means defaults, bad is a config error, keys apply (rows 3, 12)' '
+	mkdir -p cfg && cp "$S/memory.leak.fozzy.json" cfg/ &&
+	(cd cfg && fz --config nope.toml run memory.leak.fozzy.json --det --leak-budget 512 >/dev/null 2>err) && grep -q "using the defaults" cfg/err &&
+	test -d cfg/.fozzy/runs &&
+	printf "base_dir = [\n" >cfg/fozzy.toml &&
+	(cd cfg && expect_exit 2 fz run memory.leak.fozzy.json --det 2>../err) && grep -q "^fozzy: config error: fozzy.toml: line 1" err &&
+	printf "# defaults\nbase_dir = \"art\"\nleak_budget = 512\nsome_future_key = 1\n" >cfg/fozzy.toml &&
+	(cd cfg && fz run memory.leak.fozzy.json --det --json >../o.json) &&
+	test "$(field o.json status)" = pass && test "$(field o.json memory leakedBytes)" = 256 &&
+	case "$(field o.json identity artifactsDir)" in art/runs/*) ;; *) return 1;; esac &&
+	(cd cfg && expect_exit 1 fz run memory.leak.fozzy.json --det --leak-budget 100 >/dev/null) &&
+	printf "proc_backend = \"sometimes\"\n" >cfg/fozzy.toml &&
+	(cd cfg && expect_exit 2 fz test --json >../o.json) && grep -q "config error" o.json
+'
 test_expect_success 'timeouts are checked between steps only (row 68)' '
 	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"assert_eventually_kv\",\"key\":\"k\",\"equals\":\"v\",\"within\":\"10s\",\"poll\":\"1s\"}]}" >b.json &&
 	expect_exit 1 fz run b.json --det --timeout 2s --json >o.json && test "$(field o.json findings 0 kind)" = assertion

@@ -31,7 +31,7 @@ test_expect_success '--with picks the examples; --template minimal has no native
 	mkdir b && (cd b && fz init --with memory --template minimal) &&
 	test -f b/tests/memory.pass.fozzy.json && test ! -e b/tests/example.fozzy.json && test ! -e b/native &&
 	test -f b/tests/INIT_GUIDE.md &&
-	mkdir c && (cd c && expect_exit 2 fz init --with host 2>../err) && grep -q "not available" err &&
+	mkdir c && (cd c && expect_exit 2 fz init --with host 2>../err) && grep -q "no host-backend scaffold" err &&
 	(cd c && expect_exit 2 fz init --with nope 2>/dev/null && expect_exit 2 fz init --template rust 2>/dev/null) &&
 	test ! -e c/.fozzy
 '

@@ -26,6 +26,16 @@ test_expect_success 'fs host: real files, snapshot and restore; replay touches n
 	rm -rf out && fz replay fs.fozzy --json >o.json && test "$(field o.json status)" = pass && test ! -e out &&
 	fz --json trace dump fs.fozzy | grep -q "\"data_hex\""
 '
+test_expect_success 'fs host: restore puts back a file that existed before the run; a missing snapshot replays' '
+	echo original >pre.txt &&
+	scn fs2.json "{\"type\":\"fs_snapshot\",\"name\":\"s\"}" "{\"type\":\"fs_write\",\"path\":\"pre.txt\",\"data\":\"changed\"}" \
+		"{\"type\":\"fs_restore\",\"name\":\"s\"}" &&
+	fz run fs2.json --fs-backend host >/dev/null && test "$(cat pre.txt)" = original &&
+	scn fs3.json "{\"type\":\"fs_restore\",\"name\":\"nope\"}" &&
+	expect_exit 1 fz run fs3.json --fs-backend host --record ms.fozzy --json >o.json &&
+	test "$(field o.json findings 0 title)" = host_fs_restore_missing_snapshot &&
+	expect_exit 1 fz replay ms.fozzy --json >o.json && test "$(field o.json findings 0 title)" = host_fs_restore_missing_snapshot
+'
 test_expect_success 'fs host: absolute paths, .. and symbolic links are refused (row 38)' '
 	for p in /tmp/x ../x a/../../x ./x; do
 		scn p.json "{\"type\":\"fs_write\",\"path\":\"$p\",\"data\":\"x\"}" &&

@@ -7,7 +7,7 @@ DESTDIR ?=
 SANITIZE ?=
 V ?= 0
 
-PKGS := libseccomp libcjson libxxhash libcurl
+PKGS := libseccomp libcjson libxxhash libcurl libzip
 CHECK_PKG := check
 
 WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wformat=2 -Wvla \
@@ -15,7 +15,7 @@ WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wformat=2 -Wvla \
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) -Iinclude -D_GNU_SOURCE -MMD -MP \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcjson -lxxhash -lcurl) -lpthread -lm
+LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcjson -lxxhash -lcurl -lzip) -lpthread -lm
 
 ifneq ($(SANITIZE),)
 SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all

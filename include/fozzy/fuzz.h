@@ -90,4 +90,15 @@ struct san_report {
  */
 int san_parse(const char *text, size_t len, struct san_report *out);
 
+/*
+ * Corpus archives (src/fuzz/corpus_zip.c, libzip). export: every regular
+ * file under dir (sorted, relative names, 1980 timestamps) into a zip written
+ * atomically; symbolic links are refused. import: every name checked
+ * (relative, no . or .., portable, no case-insensitive duplicates, no links,
+ * sizes bounded) and no existing file overwritten, before anything is
+ * written. 0 and the number of files, or -1 with why.
+ */
+int corpus_export(const char *dir, const char *zip_path, unsigned *count, char *why, size_t n);
+int corpus_import(const char *zip_path, const char *dir, unsigned *count, char *why, size_t n);
+
 #endif

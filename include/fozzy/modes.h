@@ -139,6 +139,8 @@ struct trace;
 int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t);
 
 void scn_run_opts_init(struct scn_run_opts *o);
+/* Colour the human summaries of scenario commands (a terminal, no --no-color, no NO_COLOR). */
+void scenario_set_color(bool on);
 int mode_scenario_run(const struct scn_run_opts *o);
 int mode_scenario_test(const struct scn_run_opts *o);
 /* Replay a scenario trace (header kind "scenario"). */

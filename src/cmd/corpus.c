@@ -17,6 +17,7 @@
 
 #include "fozzy/cmd.h"
 #include "fozzy/exit.h"
+#include "fozzy/fuzz.h"
 #include "fozzy/modes.h"
 #include "fozzy/report.h"
 #include "fozzy/util.h"
@@ -25,6 +26,8 @@ const char corpus_usage[] =
 	"usage: fozzy corpus list DIR\n"
 	"       fozzy corpus add DIR FILE...\n"
 	"       fozzy corpus minimize DIR [--out DIR2] [OPTIONS] -- CMD [ARGS...]\n"
+	"       fozzy corpus export DIR --out ARCHIVE.zip\n"
+	"       fozzy corpus import ARCHIVE.zip --out DIR\n"
 	"\n"
 	"A corpus is a folder of plain files, one input each (AFL++ and libFuzzer\n"
 	"corpora work as they are); DIR/crashes holds the findings of fozzy fuzz.\n"
@@ -39,7 +42,15 @@ const char corpus_usage[] =
 	"             --out DIR2, the kept ones are copied to DIR2 and DIR is left as\n"
 	"             it is\n"
 	"\n"
-	"  --out DIR2          minimize: write the kept inputs to DIR2\n"
+	"  export     every file under DIR (crashes/ too) into a zip archive, sorted,\n"
+	"             with fixed timestamps, written atomically; links are refused\n"
+	"  import     the files of a zip archive into DIR; every name is checked first\n"
+	"             (relative, no . or .., portable characters, no two differing\n"
+	"             only in case, no links, sizes bounded) and nothing that exists\n"
+	"             is overwritten\n"
+	"\n"
+	"  --out DIR2          minimize: write the kept inputs to DIR2; export: the\n"
+	"                      archive; import: the folder\n"
 	"  --timeout DUR       minimize: virtual-time limit of a run (default 10s)\n"
 	"  --wall-timeout DUR  minimize: real-time guard of a run (default 5s)\n"
 	"  --no-rt             minimize: do not preload libfozzy-rt.so\n"
@@ -257,7 +268,7 @@ int cmd_corpus(int argc, char **argv)
 	argv[argc] = NULL;
 	sub = argc > 1 ? argv[1] : NULL;
 	if (!sub)
-		return usage_error("corpus ", "missing the subcommand: list, add or minimize");
+		return usage_error("corpus ", "missing the subcommand: list, add, minimize, export or import");
 	if (!strcmp(sub, "list")) {
 		if (argc != 3 || argv[2][0] == '-')
 			return usage_error("corpus ", "usage: fozzy corpus list DIR");
@@ -273,7 +284,46 @@ int cmd_corpus(int argc, char **argv)
 			return usage_error("corpus ", "usage: fozzy corpus minimize DIR [--out DIR2] -- CMD [ARGS...]");
 		return corpus_minimize(argc - 1, argv + 1);
 	}
-	if (!strcmp(sub, "export") || !strcmp(sub, "import"))
-		return usage_error("corpus ", "'%s' is not available in this build yet (corpus folders are plain files: copy or archive them as they are)", sub);
-	return usage_error("corpus ", "unknown subcommand '%s': expected list, add or minimize", sub);
+	if (!strcmp(sub, "export") || !strcmp(sub, "import")) {
+		const char *src = NULL, *out = NULL;
+		char why[1024];
+		unsigned count = 0;
+		int rc;
+
+		for (i = 2; i < argc; i++) {
+			if (!strcmp(argv[i], "--out") && i + 1 < argc)
+				out = argv[++i];
+			else if (!strncmp(argv[i], "--out=", 6))
+				out = argv[i] + 6;
+			else if (argv[i][0] == '-' || src)
+				return usage_error("corpus ", "unexpected argument '%s'", argv[i]);
+			else
+				src = argv[i];
+		}
+		if (!src || !out)
+			return usage_error("corpus ", "usage: fozzy corpus %s", !strcmp(sub, "export") ? "export DIR --out ARCHIVE.zip"
+													: "import ARCHIVE.zip --out DIR");
+		rc = !strcmp(sub, "export") ? corpus_export(src, out, &count, why, sizeof(why))
+					    : corpus_import(src, out, &count, why, sizeof(why));
+		if (rc) {
+			if (global.json)
+				json_print_error(why);
+			error("corpus %s: %s", sub, why);
+			return EXIT_ERROR;
+		}
+		if (global.json) {
+			cJSON *j = cJSON_CreateObject();
+
+			cJSON_AddBoolToObject(j, "ok", true);
+			cJSON_AddStringToObject(j, !strcmp(sub, "export") ? "zip" : "dir", out);
+			cJSON_AddNumberToObject(j, "files", count);
+			json_print(j);
+			cJSON_Delete(j);
+		} else {
+			printf("%s %u file%s %s %s\n", !strcmp(sub, "export") ? "exported" : "imported", count, count == 1 ? "" : "s",
+			       !strcmp(sub, "export") ? "to" : "into", out);
+		}
+		return EXIT_PASS;
+	}
+	return usage_error("corpus ", "unknown subcommand '%s': expected list, add, minimize, export or import", sub);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "fozzy/cmd.h"
 #include "fozzy/exit.h"
@@ -269,6 +270,7 @@ static int parse_scn(int argc, char **argv, struct scn_run_opts *o, bool test, c
 		o->seed = now_real_ns();
 	o->json = global.json;
 	o->strict = !global.unsafe;
+	scenario_set_color(!global.no_color && !getenv("NO_COLOR") && isatty(STDOUT_FILENO));
 	return 0;
 }
 
@@ -621,5 +623,6 @@ int cmd_explore_scenario(int argc, char **argv)
 		o.seed = now_real_ns();
 	o.json = global.json;
 	o.strict = !global.unsafe;
+	scenario_set_color(!global.no_color && !getenv("NO_COLOR") && isatty(STDOUT_FILENO));
 	return mode_scenario_explore(&o);
 }

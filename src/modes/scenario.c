@@ -401,6 +401,20 @@ static void render_report(const cJSON *sum, const char *format, struct buf *b)
 	}
 }
 
+static bool use_color;
+
+void scenario_set_color(bool on)
+{
+	use_color = on;
+}
+
+static const char *status_color(const char *st)
+{
+	if (!use_color)
+		return "";
+	return !strcmp(st, "pass") ? "\033[32m" : !strcmp(st, "timeout") ? "\033[33m" : "\033[31m";
+}
+
 static void print_human_summary(const cJSON *sum, FILE *out)
 {
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(sum, "identity"), *t, *f;
@@ -412,7 +426,9 @@ static void print_human_summary(const cJSON *sum, FILE *out)
 	for (i = 0; st[i] && i < sizeof(upper) - 1; i++)
 		upper[i] = (char)(st[i] >= 'a' && st[i] <= 'z' ? st[i] - 32 : st[i]);
 	upper[i] = 0;
-	fprintf(out, "fozzy %s %s\n  run %s\n  seed %s\n  duration %sms\n", js(sum, "mode"), upper, js(id, "runId"), seed, ms);
+	fprintf(out, "%sfozzy%s %s %s%s%s\n  run %s\n  seed %s\n  duration %sms\n", use_color ? "\033[36m" : "",
+		use_color ? "\033[0m" : "", js(sum, "mode"), status_color(st), upper, use_color ? "\033[0m" : "",
+		js(id, "runId"), seed, ms);
 	free(seed);
 	free(ms);
 	if ((t = cJSON_GetObjectItemCaseSensitive(sum, "tests"))) {
@@ -501,24 +517,31 @@ static const char *strict_warning(const cJSON *sum)
 	return NULL;
 }
 
+/* --json: one document for a run that ended but is an error all the same: the error, with its summary (taken over). */
+static int print_rejection(cJSON *sum, const char *msg)
+{
+	cJSON *e = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(e, "status", "error");
+	cJSON_AddStringToObject(e, "code", "error");
+	cJSON_AddStringToObject(e, "message", msg);
+	cJSON_AddItemToObject(e, "summary", sum);
+	json_print(e);
+	cJSON_Delete(e);
+	return EXIT_ERROR;
+}
+
 static int finish(cJSON *sum, bool json, bool strict)
 {
 	const char *w = strict ? strict_warning(sum) : NULL;
 	int code = status_exit_code(js(sum, "status"));
 
 	if (w && json) {
-		/* one document: the error, with the summary it rejects */
-		cJSON *e = cJSON_CreateObject();
 		char *m = xasprintf("strict mode: the run passed with a warning finding (%s); --unsafe accepts it", w);
 
-		cJSON_AddStringToObject(e, "status", "error");
-		cJSON_AddStringToObject(e, "code", "error");
-		cJSON_AddStringToObject(e, "message", m);
-		cJSON_AddItemToObject(e, "summary", sum);
-		json_print(e);
-		cJSON_Delete(e);
+		code = print_rejection(sum, m);
 		free(m);
-		return EXIT_ERROR;
+		return code;
 	}
 	if (json)
 		json_print(sum);
@@ -1108,17 +1131,10 @@ int mode_scenario_test(const struct scn_run_opts *o)
 			cJSON_Delete(sum);
 			code = fail_error(o->json, "io error: %s", last_error());
 		} else if (werr && o->json) {
-			cJSON *e = cJSON_CreateObject();
 			char *m = xasprintf("a trace could not be written: %s", werr);
 
-			cJSON_AddStringToObject(e, "status", "error");
-			cJSON_AddStringToObject(e, "code", "error");
-			cJSON_AddStringToObject(e, "message", m);
-			cJSON_AddItemToObject(e, "summary", sum);
-			json_print(e);
-			cJSON_Delete(e);
+			code = print_rejection(sum, m);
 			free(m);
-			code = EXIT_ERROR;
 		} else {
 			code = finish(sum, o->json, o->strict);
 			if (werr)

@@ -3,9 +3,9 @@
  * File helpers. Artifacts are never left half-written: write_file_atomic()
  * writes a temp file beside the target, fsyncs it and renames it into place.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,18 +145,48 @@ int mkdir_p(const char *path, unsigned mode)
 	return ret;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/*
+ * Remove name under dirfd and everything in it, by file descriptors: no
+ * path is ever longer than one name, so trees deeper than PATH_MAX (which
+ * nftw cannot walk) go too, and no symbolic link is followed.
+ */
+static int remove_at(int dirfd, const char *name, unsigned depth)
 {
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) && errno != ENOENT ? -1 : 0;
-	return unlink(path) && errno != ENOENT ? -1 : 0;
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int fd, ret = 0;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dirfd, name, 0) && errno != ENOENT ? -1 : 0;
+	if (depth > 800) { /* each level holds a descriptor */
+		errno = EMFILE;
+		return -1;
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES && !fchmodat(dirfd, name, 0700, 0))
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") && remove_at(fd, de->d_name, depth + 1))
+			ret = -1;
+	closedir(d);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) && errno != ENOENT)
+		ret = -1;
+	return ret;
 }
 
 int remove_tree(const char *path)
 {
-	return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) ? -1 : 0;
+	return remove_at(AT_FDCWD, path, 0);
 }
 
 int fd_read_all(int fd, void *p, size_t n)

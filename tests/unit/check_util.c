@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -583,6 +584,45 @@ START_TEST(test_uuid_v4)
 }
 END_TEST
 
+START_TEST(test_remove_tree_deep_and_links)
+{
+	char *dir = unit_tmpdir(), *outside = xasprintf("%s/outside", dir), *tree = xasprintf("%s/tree", dir), name[201];
+	int fd, next, i;
+	struct stat st;
+
+	/* a tree deeper than PATH_MAX (nftw gave up on these), a link out of it, and a mode-000 folder */
+	memset(name, 'd', 200);
+	name[200] = 0;
+	ck_assert_int_eq(mkdir(outside, 0755), 0);
+	ck_assert_int_eq(mkdir(tree, 0755), 0);
+	fd = open(tree, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(symlinkat(outside, fd, "link"), 0);
+	for (i = 0; i < 30; i++) {
+		ck_assert_int_eq(mkdirat(fd, name, 0755), 0);
+		next = openat(fd, name, O_RDONLY | O_DIRECTORY);
+		ck_assert_int_ge(next, 0);
+		close(fd);
+		fd = next;
+	}
+	{
+		char *keep = xasprintf("%s/keep", outside);
+
+		close(open(keep, O_WRONLY | O_CREAT, 0644));
+		free(keep);
+	}
+	ck_assert_int_eq(mkdirat(fd, "locked", 0), 0);
+	close(fd);
+	ck_assert_int_eq(remove_tree(tree), 0);
+	ck_assert_int_eq(lstat(tree, &st), -1);
+	ck_assert_int_eq(lstat(outside, &st), 0); /* the link was removed, not followed */
+	ck_assert_int_eq(remove_tree(tree), 0);     /* nothing there: fine */
+	free(outside);
+	free(tree);
+	free(dir);
+}
+END_TEST
+
 Suite *suite_util(void)
 {
 	Suite *s = suite_create("util");
@@ -615,6 +655,7 @@ Suite *suite_util(void)
 	tcase_add_test(tc, test_mkdir_p_under_file);
 	tcase_add_test(tc, test_mkdir_p_over_file);
 	tcase_add_test(tc, test_mkdir_p_empty);
+	tcase_add_test(tc, test_remove_tree_deep_and_links);
 
 	tc = unit_tcase(s, "ids");
 	tcase_add_test(tc, test_format_rfc3339);

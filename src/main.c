@@ -27,6 +27,8 @@ static const struct command commands[] = {
 	{ "schema", cmd_schema, "print the scenario DSL: step types and fields (alias: steps)" },
 	{ "steps", cmd_schema, NULL },
 	{ "init", cmd_init, "write a starting scaffold: scenarios, a native example, a guide" },
+	{ "env", cmd_env, "the backends a scenario run would use here, and whether each is deterministic" },
+	{ "usage", cmd_usage, "which command for which job, and how" },
 	{ "replay", cmd_replay, "re-execute a recorded trace and check it matches" },
 	{ "explore", cmd_explore, "run a program under many schedules until one fails" },
 	{ "fuzz", cmd_fuzz, "fuzz a program's input; findings come with replayable traces" },
@@ -42,8 +44,7 @@ static const struct command commands[] = {
 /* Commands of the contract (SPEC.md) that this build does not have yet. */
 static const char *const planned[] = {
 	"ci", "gate", "full", "artifacts",
-	"profile", "memory", "map", "doctor", "env",
-	"usage",
+	"profile", "memory", "map", "doctor",
 };
 
 static void print_help(void)

@@ -64,6 +64,8 @@ int cmd_cc(int argc, char **argv);
 int cmd_corpus(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_env(int argc, char **argv);
+int cmd_usage(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 /* fozzy run with a *.json argument before any "--": a scenario run. */
@@ -85,6 +87,8 @@ extern const char corpus_usage[];
 extern const char run_scenario_usage[];
 extern const char test_usage[];
 extern const char init_usage[];
+extern const char env_usage[];
+extern const char usage_usage[];
 extern const char validate_usage[];
 extern const char schema_usage[];
 extern const char explore_scenario_usage[];

@@ -157,7 +157,11 @@ struct fault_plan {
 	unsigned n;
 };
 
-/* "write:EIO@2,fsync:EIO,read:short@1": 0, or -1 with a reason in why. */
+/* The rules of a named preset ("disk-full" -> "write:ENOSPC"), or NULL. */
+const char *fault_preset(const char *name);
+/* "disk-full, io-error, ..." */
+void fault_presets_list(char *out, size_t n);
+/* "write:EIO@2,fsync:EIO,read:short@1,disk-full": 0, or -1 with a reason in why. */
 int fault_plan_parse(const char *spec, struct fault_plan *p, char *why, size_t whylen);
 void fault_plan_format(const struct fault_plan *p, char *out, size_t n);
 void fault_rule_format(const struct fault_rule *r, char *out, size_t n);

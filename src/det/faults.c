@@ -59,10 +59,82 @@ static int errno_by_name(const char *name)
 	return 0;
 }
 
+/* Named plans for common situations; each expands to CLASS:WHAT items (N is left to explore or @N). */
+static const struct {
+	const char *name, *spec, *what;
+} presets[] = {
+	{ "disk-full", "write:ENOSPC", "a write fails because the disk is full" },
+	{ "io-error", "write:EIO", "a write fails with an I/O error" },
+	{ "read-error", "read:EIO", "a read fails with an I/O error" },
+	{ "fsync-fail", "fsync:EIO", "fsync reports that data was lost" },
+	{ "short-io", "read:short,write:short", "a read and a write move half the bytes asked" },
+	{ "interrupted", "read:EINTR,write:EINTR", "a read and a write are interrupted by a signal" },
+	{ "crash", "write:kill", "the process dies at a write (what is on disk afterwards?)" },
+	{ "crash-on-fsync", "fsync:kill", "the process dies at an fsync" },
+	{ "no-fds", "open:EMFILE", "an open finds the descriptor table full" },
+	{ "net-refused", "connect:ECONNREFUSED", "a connect is refused" },
+	{ "net-reset", "recv:ECONNRESET,send:EPIPE", "the peer resets the connection" },
+	{ "net-again", "recv:EAGAIN,send:EAGAIN", "a socket call would block" },
+};
+
+const char *fault_preset(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(presets); i++)
+		if (!strcmp(presets[i].name, name))
+			return presets[i].spec;
+	return NULL;
+}
+
+void fault_presets_list(char *out, size_t n)
+{
+	size_t i, used = 0;
+
+	if (n)
+		out[0] = 0;
+	for (i = 0; i < ARRAY_SIZE(presets) && used + 1 < n; i++)
+		used += (size_t)snprintf(out + used, n - used, "%s%s", i ? ", " : "", presets[i].name);
+}
+
 int fault_plan_parse(const char *spec, struct fault_plan *p, char *why, size_t whylen)
 {
-	char *copy = xstrdup(spec), *save = NULL, *item;
+	struct buf expanded = { 0 };
+	char *copy, *save = NULL, *item;
 	int rc = 0;
+
+	/* presets (items without a colon) become their rules first */
+	copy = xstrdup(spec);
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *at = strchr(item, ':') ? NULL : strchr(item, '@');
+		const char *pre;
+
+		if (at)
+			*at = 0; /* PRESET@N: each of its rules at the N-th call */
+		pre = strchr(item, ':') ? NULL : fault_preset(item);
+		if (pre && at) {
+			char *rules = xstrdup(pre), *s2 = NULL, *one;
+
+			for (one = strtok_r(rules, ",", &s2); one; one = strtok_r(NULL, ",", &s2))
+				buf_addf(&expanded, "%s%s@%s", expanded.len ? "," : "", one, at + 1);
+			free(rules);
+			continue;
+		}
+		if (!strchr(item, ':') && !pre) {
+			char names[512];
+
+			fault_presets_list(names, sizeof(names));
+			snprintf(why, whylen, "'%s' is neither CLASS:WHAT[@N] nor a preset (%s)", item, names);
+			free(copy);
+			buf_release(&expanded);
+			return -1;
+		}
+		buf_addf(&expanded, "%s%s", expanded.len ? "," : "", pre ? pre : item);
+	}
+	free(copy);
+	buf_addc(&expanded, 0);
+	copy = (char *)expanded.data;
+	save = NULL;
 
 	memset(p, 0, sizeof(*p));
 	for (item = strtok_r(copy, ",", &save); item && !rc; item = strtok_r(NULL, ",", &save)) {

@@ -374,24 +374,97 @@ cJSON *findings(const struct sup_result *r)
 }
 
 
+/*
+ * A JSON fault file (man/fozzy.5) as a --faults string. The file is an array,
+ * or {"faults": [...]}, of rules: "CLASS:WHAT[@N]" strings, or objects
+ * {"class": C, "errno": E | "short": true | "kill": true, "nth": N} or
+ * {"preset": NAME}. Returns the string (caller frees), or NULL with why.
+ */
+static char *fault_file_spec(const char *path, char *why, size_t n)
+{
+	struct buf b = { 0 }, out = { 0 };
+	cJSON *root, *list;
+	const cJSON *r;
+	int i = 0;
+
+	if (read_file(path, &b)) {
+		snprintf(why, n, "cannot read '%s': %s", path, strerror(errno));
+		buf_release(&b);
+		return NULL;
+	}
+	root = cJSON_ParseWithLength((const char *)b.data, b.len);
+	buf_release(&b);
+	list = cJSON_IsArray(root) ? root : cJSON_GetObjectItemCaseSensitive(root, "faults");
+	if (!cJSON_IsArray(list) || !cJSON_GetArraySize(list)) {
+		snprintf(why, n, "%s: $: expected a non-empty array of faults, or {\"faults\": [...]}", path);
+		cJSON_Delete(root);
+		return NULL;
+	}
+	cJSON_ArrayForEach(r, list) {
+		const char *cls = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "class"));
+		const char *err = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "errno"));
+		const char *pre = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "preset"));
+		const cJSON *nth = cJSON_GetObjectItemCaseSensitive(r, "nth");
+		bool shrt = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "short"));
+		bool kill = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "kill"));
+
+		if (out.len)
+			buf_addc(&out, ',');
+		if (cJSON_IsString(r)) {
+			buf_addf(&out, "%s", r->valuestring);
+		} else if (pre) {
+			buf_addf(&out, "%s", pre);
+		} else if (cls && (!!err + shrt + kill) == 1 &&
+			   (!nth || (cJSON_IsNumber(nth) && nth->valuedouble >= 1 && nth->valuedouble < 1e15 &&
+				     nth->valuedouble == (double)(uint64_t)nth->valuedouble))) {
+			buf_addf(&out, "%s:%s", cls, err ? err : shrt ? "short" : "kill");
+			if (nth)
+				buf_addf(&out, "@%llu", (unsigned long long)nth->valuedouble);
+		} else {
+			snprintf(why, n, "%s: $.faults[%d]: expected \"CLASS:WHAT[@N]\", {\"preset\": NAME} or {\"class\": C, "
+				 "one of \"errno\": E, \"short\": true, \"kill\": true, and an optional \"nth\": N >= 1}", path, i);
+			cJSON_Delete(root);
+			buf_release(&out);
+			return NULL;
+		}
+		i++;
+	}
+	cJSON_Delete(root);
+	buf_addc(&out, 0);
+	return (char *)out.data;
+}
+
 /* Parse --faults into x->plan and point the configuration at it. */
 static int ctx_faults(struct run_ctx *x, const char *spec, bool need_nth, const char *cmd)
 {
-	char why[160];
+	char why[600], *from_file = NULL;
 	unsigned i;
+	struct stat st;
 
 	if (!spec || !*spec)
 		return 0;
+	if (strstr(spec, ".json") || (strchr(spec, '/') && !stat(spec, &st))) {
+		/* a fault file: its rules, then as a --faults string */
+		from_file = fault_file_spec(spec, why, sizeof(why));
+		if (!from_file) {
+			error("%s: invalid --faults file: %s", cmd, why);
+			return -1;
+		}
+		spec = from_file;
+	}
 	if (fault_plan_parse(spec, &x->plan, why, sizeof(why))) {
 		error("%s: invalid --faults '%s': %s", cmd, spec, why);
+		free(from_file);
 		return -1;
 	}
 	for (i = 0; need_nth && i < x->plan.n; i++)
 		if (!x->plan.r[i].nth) {
 			error("%s: --faults '%s': say which call fails with @N (e.g. write:EIO@2); fozzy explore chooses N itself",
 			      cmd, spec);
+			free(from_file);
 			return -1;
 		}
+	free(from_file);
 	x->cfg.faults = &x->plan;
 	return 0;
 }

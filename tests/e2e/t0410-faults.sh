@@ -46,4 +46,25 @@ test_expect_success 'a trace whose open fault was never placed (run 0 failed) re
 	expect_exit 1 fz replay "$t" >/dev/null 2>err && grep -q "replay: match" err &&
 	fz shrink "$t" --out f0.fozzy >/dev/null 2>err && grep -q "faults 1 -> 0: none needed" err
 '
+test_expect_success 'presets name common faults; explore searches them like any rule' '
+	expect_exit 2 fz run --det --faults io-error -- "$FIX/faulty" careless 2>err && grep -q "@N" err &&
+	expect_exit 1 fz run --det --faults io-error@1 --json -- "$FIX/faulty" careless >sum 2>/dev/null &&
+	test "$(field sum native faults 0 fault)" = "write:EIO@1" &&
+	expect_exit 1 fz explore --seed 1 --runs 50 --faults short-io --json -- "$FIX/faulty" careless >ex 2>/dev/null &&
+	field ex failure faults | grep -q "short@" &&
+	fz explore --seed 1 --runs 30 --faults disk-full,fsync-fail,io-error --json -- "$FIX/faulty" careful >ok 2>/dev/null &&
+	test "$(field ok status)" = pass &&
+	expect_exit 2 fz explore --faults nosuchpreset -- "$FIX/faulty" careful 2>err && grep -q "disk-full" err
+'
+test_expect_success 'a JSON fault file: rules as strings, objects or presets; bad files are one-line errors' '
+	printf "{\"faults\": [{\"class\": \"write\", \"errno\": \"EIO\", \"nth\": 1}]}" >f.json &&
+	expect_exit 1 fz run --det --faults f.json --json -- "$FIX/faulty" careless >sum 2>/dev/null &&
+	test "$(field sum native faults 0 fault)" = "write:EIO@1" &&
+	printf "[\"write:short\", {\"preset\": \"fsync-fail\"}, {\"class\": \"write\", \"kill\": true}]" >g.json &&
+	fz explore --seed 2 --runs 5 --faults ./g.json --json -- "$FIX/faulty" careful >ex 2>/dev/null; test -s ex &&
+	printf "{\"faults\": [{\"class\": \"write\", \"errno\": \"EIO\", \"short\": true}]}" >bad.json &&
+	expect_exit 2 fz run --det --faults bad.json -- "$FIX/faulty" careless 2>err && grep -q "faults\[0\]" err &&
+	printf "[]" >empty.json && expect_exit 2 fz run --det --faults empty.json -- "$FIX/faulty" careless 2>/dev/null &&
+	expect_exit 2 fz run --det --faults missing.json -- "$FIX/faulty" careless 2>err && grep -q "cannot read" err
+'
 test_done

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 test_expect_success 'every flag in --help texts is documented in fozzy.1 and CLI.md' '
-	{ fz --help; fz run --help; fz replay --help; fz explore --help; fz shrink --help; fz report --help; fz trace --help; fz policy --help; fz fuzz --help; fz cc --help; fz corpus --help; fz test --help; fz validate --help; fz schema --help; fz run x.fozzy.json --help; fz explore x.fozzy.json --help; fz init --help; } |
+	{ fz --help; fz run --help; fz replay --help; fz explore --help; fz shrink --help; fz report --help; fz trace --help; fz policy --help; fz fuzz --help; fz cc --help; fz corpus --help; fz test --help; fz validate --help; fz schema --help; fz run x.fozzy.json --help; fz explore x.fozzy.json --help; fz init --help; fz env --help; fz usage --help; } |
 		grep -oE -- "--[a-z][a-z-]+" | sort -u >flags &&
 	test -s flags &&
 	while read -r f; do

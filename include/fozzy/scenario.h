@@ -13,6 +13,16 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
+/*
+ * Does object o have key k, with this exact case? (cJSON_HasObjectItem
+ * ignores case while the ...CaseSensitive calls do not: mixing them lost
+ * values and leaked.)
+ */
+static inline bool has_key(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k) != NULL;
+}
+
 #define SCN_MAX_FILE (16u << 20) /* bytes: a larger scenario file is refused */
 #define SCN_MAX_DEPTH 32         /* assert_throws/assert_rejects nesting */
 

@@ -174,24 +174,35 @@ int config_load(const char *path, bool given, char *why, size_t n)
 		snprintf(why, n, "cannot read '%s': %s", path, strerror(errno));
 		return -1;
 	}
+	struct buf seen = { 0 }; /* "\nkey\n" of every key so far */
+
+	buf_addc(&seen, '\n');
 	while (fgets(line, sizeof(line), f)) {
-		char *s = trim(line), *eq, *key, *val;
+		char *s = trim(line), *eq, *key, *val, *mark;
 		bool is_str;
 		int rc;
 
 		ln++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(why, n, "%s: line %d: longer than %zu characters", path, ln, sizeof(line) - 2);
+			buf_release(&seen);
+			fclose(f);
+			return -1;
+		}
 		s[strcspn(s, "\n")] = 0;
 		s = trim(s);
 		if (!*s || *s == '#')
 			continue;
 		if (*s == '[') {
 			snprintf(why, n, "%s: line %d: tables are not supported (fozzy.toml is flat key = value)", path, ln);
+			buf_release(&seen);
 			fclose(f);
 			return -1;
 		}
 		eq = strchr(s, '=');
 		if (!eq) {
 			snprintf(why, n, "%s: line %d: expected key = value", path, ln);
+			buf_release(&seen);
 			fclose(f);
 			return -1;
 		}
@@ -199,12 +210,26 @@ int config_load(const char *path, bool given, char *why, size_t n)
 		key = trim(s);
 		if (!*key || strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(key)) {
 			snprintf(why, n, "%s: line %d: invalid key '%s'", path, ln, key);
+			buf_release(&seen);
 			fclose(f);
 			return -1;
 		}
+		mark = xasprintf("\n%s\n", key);
+		buf_addc(&seen, 0);
+		if (strstr((const char *)seen.data, mark)) {
+			snprintf(why, n, "%s: line %d: %s is set twice", path, ln, key);
+			free(mark);
+			buf_release(&seen);
+			fclose(f);
+			return -1;
+		}
+		seen.len--;
+		buf_addf(&seen, "%s\n", key);
+		free(mark);
 		if (parse_value(trim(eq + 1), &val, &is_str)) {
 			snprintf(why, n, "%s: line %d: invalid value for %s (a \"string\", an integer, true or false)", path, ln,
 				 key);
+			buf_release(&seen);
 			fclose(f);
 			return -1;
 		}
@@ -217,10 +242,12 @@ int config_load(const char *path, bool given, char *why, size_t n)
 		}
 		free(val);
 		if (rc) {
+			buf_release(&seen);
 			fclose(f);
 			return -1;
 		}
 	}
+	buf_release(&seen);
 	fclose(f);
 	return 0;
 }

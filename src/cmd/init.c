@@ -24,7 +24,8 @@ const char init_usage[] =
 	"the commands to try. Existing files are kept unless --force.\n"
 	"\n"
 	"  --force           write even if .fozzy/ exists, and overwrite scaffold files\n"
-	"  --template T      c (default): also native/example.c; minimal: scenarios only\n"
+	"  --template T      c (default): also native/example.c and, with fuzz, the fuzz\n"
+	"                    target; minimal: scenarios only\n"
 	"  --with LIST       which examples, comma-separated: run, memory, explore, fuzz,\n"
 	"                    all (default: all)\n"
 	"  --all-tests       the same as --with all\n"
@@ -291,10 +292,9 @@ int cmd_init(int argc, char **argv)
 	}
 	quiet_errors = global.json;
 	if (!o.force && !stat(base, &st)) {
+		error("'%s' already exists: this folder is initialized (--force writes the scaffold anyway)", base);
 		if (global.json)
-			json_print_error("fozzy is already initialized here ('.fozzy' exists); --force writes the scaffold anyway");
-		else
-			error("'%s' already exists: this folder is initialized (--force writes the scaffold anyway)", base);
+			json_print_error(last_error());
 		return EXIT_ERROR;
 	}
 	o.written = cJSON_CreateArray();
@@ -314,7 +314,7 @@ int cmd_init(int argc, char **argv)
 		rc = put(&o, "explore/distributed.pass.fozzy.json", distributed_json);
 	if (!rc && native)
 		rc = put(&o, "native/example.c", example_c);
-	if (!rc && want_fuzz) {
+	if (!rc && want_fuzz && native) { /* minimal: scenarios only */
 		p = xasprintf("%s/corpora/example/seed", base);
 		rc = put(&o, "native/fuzz_target.c", fuzz_c) || put(&o, p, "N\004abcdefghijklmnopqrstuvwxyz");
 		free(p);

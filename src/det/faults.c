@@ -112,6 +112,12 @@ int fault_plan_parse(const char *spec, struct fault_plan *p, char *why, size_t w
 		if (at)
 			*at = 0; /* PRESET@N: each of its rules at the N-th call */
 		pre = strchr(item, ':') ? NULL : fault_preset(item);
+		if (pre && at && !at[1]) {
+			snprintf(why, whylen, "'%s@': the call number after @ is missing (e.g. %s@1)", item, item);
+			free(copy);
+			buf_release(&expanded);
+			return -1;
+		}
 		if (pre && at) {
 			char *rules = xstrdup(pre), *s2 = NULL, *one;
 

@@ -53,6 +53,11 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int cmp_nocase(const void *a, const void *b)
+{
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Regular files under root/rel, as relative names; symbolic links are refused. */
 static int collect(const char *root, const char *rel, struct names *out, char *why, size_t n, int depth)
 {
@@ -237,7 +242,7 @@ int corpus_import(const char *zip_path, const char *dir, unsigned *count, char *
 	zip_t *z;
 	zip_int64_t num, i, k;
 	int err = 0;
-	zip_uint64_t total = 0;
+	zip_uint64_t total = 0, total_out = 0;
 	struct names seen = { 0 };
 	struct stat st;
 
@@ -288,11 +293,6 @@ int corpus_import(const char *zip_path, const char *dir, unsigned *count, char *
 			snprintf(why, n, "entry '%.200s' is too large (%u MiB per input, 1 GiB in all)", name, ZIP_MAX_ENTRY >> 20);
 			goto fail;
 		}
-		for (k = 0; k < (zip_int64_t)seen.n; k++)
-			if (!strcasecmp(seen.v[k], name)) {
-				snprintf(why, n, "entries '%.200s' and '%.200s' differ only in case: refused", seen.v[k], name);
-				goto fail;
-			}
 		names_add(&seen, xstrdup(name));
 		out = xasprintf("%s/%s", dir, name);
 		if (!lstat(out, &st)) {
@@ -301,6 +301,38 @@ int corpus_import(const char *zip_path, const char *dir, unsigned *count, char *
 			goto fail;
 		}
 		free(out);
+	}
+	/* names that clash: the same but for case, or a file that another entry needs as a folder */
+	qsort(seen.v, seen.n, sizeof(char *), cmp_nocase);
+	for (k = 0; k < (zip_int64_t)seen.n; k++) {
+		char *slash, *pre;
+
+		if (k && !strcasecmp(seen.v[k - 1], seen.v[k])) {
+			snprintf(why, n, "entries '%.200s' and '%.200s' differ only in case: refused", seen.v[k - 1], seen.v[k]);
+			goto fail;
+		}
+		pre = xstrdup(seen.v[k]);
+		for (slash = strchr(pre, '/'); slash; slash = strchr(slash + 1, '/')) {
+			char *key = pre, *out;
+
+			*slash = 0;
+			if (bsearch(&key, seen.v, seen.n, sizeof(char *), cmp_nocase)) {
+				snprintf(why, n, "entry '%.200s' is a file, but '%.200s' needs it as a folder: refused", pre, seen.v[k]);
+				free(pre);
+				goto fail;
+			}
+			out = xasprintf("%s/%s", dir, pre);
+			if (!lstat(out, &st) && !S_ISDIR(st.st_mode)) {
+				snprintf(why, n, "'%s' exists and is not a folder, but '%.200s' needs it as one: refused", out,
+					 seen.v[k]);
+				free(out);
+				free(pre);
+				goto fail;
+			}
+			free(out);
+			*slash = '/';
+		}
+		free(pre);
 	}
 	/* then write, each file through a temp name */
 	*count = 0;
@@ -329,10 +361,34 @@ int corpus_import(const char *zip_path, const char *dir, unsigned *count, char *
 			free(tmp);
 			goto fail;
 		}
-		while ((got = zip_fread(zf, chunk, sizeof(chunk))) > 0)
-			if (fd_write_all(fd, chunk, (size_t)got))
-				break;
+		{
+			/* count what really comes out: a lying header must not get past the limits */
+			zip_uint64_t wrote = 0;
+			zip_stat_t zs;
+
+			zip_stat_index(z, (zip_uint64_t)i, 0, &zs);
+			while ((got = zip_fread(zf, chunk, sizeof(chunk))) > 0) {
+				wrote += (zip_uint64_t)got;
+				total_out += (zip_uint64_t)got;
+				if (wrote > zs.size || wrote > ZIP_MAX_ENTRY || total_out > ZIP_MAX_TOTAL) {
+					got = -2;
+					break;
+				}
+				if (fd_write_all(fd, chunk, (size_t)got))
+					break;
+			}
+			if (!got && wrote != zs.size)
+				got = -2;
+		}
 		zip_fclose(zf);
+		if (got == -2) {
+			snprintf(why, n, "entry '%.200s' holds more or less data than its header says: refused", name);
+			close(fd);
+			unlinkat(pfd, tmp, 0);
+			close(pfd);
+			free(tmp);
+			goto fail;
+		}
 		if (got != 0 || fsync(fd) || close(fd) || renameat2(pfd, tmp, pfd, base, RENAME_NOREPLACE)) {
 			snprintf(why, n, "cannot write '%s/%s': %s", dir, name, got < 0 ? "corrupt data" : strerror(errno));
 			unlinkat(pfd, tmp, 0);

@@ -394,6 +394,10 @@ static char *fault_file_spec(const char *path, char *why, size_t n)
 	}
 	root = cJSON_ParseWithLength((const char *)b.data, b.len);
 	buf_release(&b);
+	if (!root) {
+		snprintf(why, n, "%s: $: not valid JSON", path);
+		return NULL;
+	}
 	list = cJSON_IsArray(root) ? root : cJSON_GetObjectItemCaseSensitive(root, "faults");
 	if (!cJSON_IsArray(list) || !cJSON_GetArraySize(list)) {
 		snprintf(why, n, "%s: $: expected a non-empty array of faults, or {\"faults\": [...]}", path);
@@ -408,12 +412,17 @@ static char *fault_file_spec(const char *path, char *why, size_t n)
 		bool shrt = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "short"));
 		bool kill = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "kill"));
 
+		size_t start;
+
 		if (out.len)
 			buf_addc(&out, ',');
+		start = out.len;
 		if (cJSON_IsString(r)) {
 			buf_addf(&out, "%s", r->valuestring);
-		} else if (pre) {
+		} else if (pre && (!nth || (cJSON_IsNumber(nth) && nth->valuedouble >= 1 && nth->valuedouble < 1e15))) {
 			buf_addf(&out, "%s", pre);
+			if (nth)
+				buf_addf(&out, "@%llu", (unsigned long long)nth->valuedouble);
 		} else if (cls && (!!err + shrt + kill) == 1 &&
 			   (!nth || (cJSON_IsNumber(nth) && nth->valuedouble >= 1 && nth->valuedouble < 1e15 &&
 				     nth->valuedouble == (double)(uint64_t)nth->valuedouble))) {
@@ -421,11 +430,28 @@ static char *fault_file_spec(const char *path, char *why, size_t n)
 			if (nth)
 				buf_addf(&out, "@%llu", (unsigned long long)nth->valuedouble);
 		} else {
-			snprintf(why, n, "%s: $.faults[%d]: expected \"CLASS:WHAT[@N]\", {\"preset\": NAME} or {\"class\": C, "
-				 "one of \"errno\": E, \"short\": true, \"kill\": true, and an optional \"nth\": N >= 1}", path, i);
+			snprintf(why, n, "%s: $%s[%d]: expected \"CLASS:WHAT[@N]\", {\"preset\": NAME} or {\"class\": C, "
+				 "one of \"errno\": E, \"short\": true, \"kill\": true, and an optional \"nth\": N >= 1}", path,
+				 cJSON_IsArray(root) ? "" : ".faults", i);
 			cJSON_Delete(root);
 			buf_release(&out);
 			return NULL;
+		}
+		{
+			/* each entry on its own, so an error names it */
+			struct fault_plan one;
+			char *rule = xmalloc(out.len - start + 1), w2[300];
+
+			memcpy(rule, out.data + start, out.len - start);
+			rule[out.len - start] = 0;
+			if (fault_plan_parse(rule, &one, w2, sizeof(w2))) {
+				snprintf(why, n, "%s: $%s[%d]: %s", path, cJSON_IsArray(root) ? "" : ".faults", i, w2);
+				free(rule);
+				cJSON_Delete(root);
+				buf_release(&out);
+				return NULL;
+			}
+			free(rule);
 		}
 		i++;
 	}

@@ -224,8 +224,11 @@ static cJSON *summary(const struct run_dir *rd, const char *mode, const char *st
 	uint64_t wall = now_mono_ns() - rd->started_mono_ns, dur = wall;
 	char t0[40], t1[40], *p;
 
+	/* a --det run that slept 10 s lasted 10 s of its own time (capped at ~31 years: no overflow) */
+	if (virtual_ms > 1000000000000ULL)
+		virtual_ms = 1000000000000ULL;
 	if (virtual_ms * 1000000 > dur)
-		dur = virtual_ms * 1000000; /* a --det run that slept 10 s lasted 10 s of its own time */
+		dur = virtual_ms * 1000000;
 	format_rfc3339(rd->started_real_ns, t0);
 	format_rfc3339(rd->started_real_ns + dur, t1);
 	cJSON_AddStringToObject(s, "status", status);
@@ -295,8 +298,8 @@ static void xml_escape(struct buf *b, const char *s)
 		case '"': buf_addf(b, "&quot;"); break;
 		case '\'': buf_addf(b, "&#39;"); break;
 		default:
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
-				buf_addf(b, "&#%d;", *s);
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' && *s != '\r')
+				buf_addc(b, '?'); /* not allowed in XML 1.0, even as a reference */
 			else
 				buf_addc(b, (uint8_t)*s);
 		}
@@ -619,7 +622,7 @@ static int write_memory_artifacts(const struct run_dir *rd, const struct scn_res
 
 				snprintf(cs, sizeof(cs), "callsite:%s", js(f, "callsite_hash"));
 				cJSON_AddStringToObject(n, "label", *tag ? tag : id);
-				if (!cJSON_HasObjectItem(seen, cs)) {
+				if (!has_key(seen, cs)) {
 					cJSON *c = cJSON_CreateObject();
 
 					cJSON_AddBoolToObject(seen, cs, true);
@@ -684,7 +687,7 @@ static int load_steps(const char *path, bool strict, struct scenario *s, char *w
 
 int mode_scenario_run(const struct scn_run_opts *o)
 {
-	struct scenario s;
+	struct scenario s = { 0 };
 	struct scn_opts e;
 	struct scn_result r;
 	struct run_dir rd;
@@ -1165,7 +1168,7 @@ static int replay_dist(const struct scenario *s, const cJSON *decisions, const s
 int mode_scenario_replay(const char *trace_path, bool json, bool strict, const char *base_dir)
 {
 	struct trace t;
-	struct scenario s;
+	struct scenario s = { 0 };
 	struct scn_opts e;
 	struct scn_result r;
 	struct run_dir rd;
@@ -1186,6 +1189,8 @@ int mode_scenario_replay(const char *trace_path, bool json, bool strict, const c
 	text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(t.header, "scenario"));
 	if (json_get_u64(t.header, "seed", &seed) || !text ||
 	    scenario_parse(text, strlen(text), true, &s, why, sizeof(why)) || s.variant == SCN_SUITES) {
+		if (s.root)
+			scenario_release(&s);
 		free(text);
 		trace_release(&t);
 		cJSON_Delete(decisions);
@@ -1312,11 +1317,12 @@ static int apply_overrides(cJSON *root, const struct scn_explore_opts *o, char *
 	if (o->faults) {
 		/* presets, each one a step put before the script (in the order given) */
 		cJSON *pre = cJSON_CreateArray();
-		char n0[64], n1[64];
 		int count = nodes ? cJSON_GetArraySize(nodes) : (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(d, "node_count"));
+		const char *n0 = nodes ? cJSON_GetStringValue(cJSON_GetArrayItem(nodes, 0)) : "n0";
+		const char *n1 = nodes ? cJSON_GetStringValue(cJSON_GetArrayItem(nodes, 1)) : "n1";
 
-		snprintf(n0, sizeof(n0), "%s", nodes ? cJSON_GetStringValue(cJSON_GetArrayItem(nodes, 0)) ?: "" : "n0");
-		snprintf(n1, sizeof(n1), "%s", nodes ? cJSON_GetStringValue(cJSON_GetArrayItem(nodes, 1)) ?: "" : "n1");
+		n0 = n0 ? n0 : "";
+		n1 = n1 ? n1 : "";
 		list = xstrdup(o->faults);
 		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			cJSON *st = cJSON_CreateObject();
@@ -1450,7 +1456,7 @@ static bool explore_progress_tty(bool json)
 
 int mode_scenario_explore(const struct scn_explore_opts *o)
 {
-	struct scenario s;
+	struct scenario s = { 0 };
 	struct dist_search *search;
 	struct dist_chooser ch;
 	struct dist_result r = { 0 };
@@ -1718,7 +1724,7 @@ static unsigned follow_choose(struct dist_chooser *ch, unsigned n, const uint64_
 static bool still_fails(struct scn_shrink *sh, const cJSON *root, const cJSON *picks, struct dist_result *dr,
 			struct scn_result *sr)
 {
-	struct scenario s;
+	struct scenario s = { 0 };
 	char why[256], *text = cJSON_PrintUnformatted(root);
 	const cJSON *f, *findings;
 	bool hit = false;
@@ -1834,7 +1840,7 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 {
 	struct scn_shrink sh = { .t = t };
 	struct run_dir rd;
-	struct scenario s;
+	struct scenario s = { 0 };
 	const cJSON *f0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(t->footer, "findings"), 0), *d;
 	cJSON *steps, *header, *sum, *sk;
 	char why[512], *out, *text;
@@ -1857,8 +1863,11 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 	snprintf(sh.title, sizeof(sh.title), "%s", js(f0, "title"));
 	sh.root = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(t->header, "scenario"), true);
 	text = cJSON_PrintUnformatted(sh.root);
+	memset(&s, 0, sizeof(s));
 	if (!text || json_get_u64(t->header, "seed", &sh.seed) ||
 	    scenario_parse(text, strlen(text), true, &s, why, sizeof(why)) || s.variant == SCN_SUITES) {
+		if (s.root)
+			scenario_release(&s);
 		free(text);
 		cJSON_Delete(sh.root);
 		return fail_error(o->json, "trace error: %s: the embedded scenario is missing or invalid", o->trace);

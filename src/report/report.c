@@ -22,6 +22,8 @@ int run_dir_create(struct run_dir *rd, const char *base)
 	rd->path = xasprintf("%s/runs/%s", base, rd->id);
 	if (mkdir_p(rd->path, 0755)) {
 		error("cannot create run folder '%s': %s", rd->path, strerror(errno));
+		free(rd->path);
+		rd->path = NULL;
 		return -1;
 	}
 	if (rd->path[0] == '/' || !getcwd(cwd, sizeof(cwd)))

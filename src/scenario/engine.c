@@ -53,7 +53,8 @@ struct run {
 	struct world w;
 	cJSON *decisions, *events, *findings, *sink; /* sink: where findings go (nested: a scratch array) */
 	const cJSON *replay;
-	int rpos;
+	int rpos;                 /* replay: decisions consumed */
+	const cJSON *rcur;        /* replay: the next recorded decision (a cursor: no walk from the start) */
 	uint64_t picks;
 	uint64_t wall0_ms;
 	bool drift_error, timed_out;
@@ -140,9 +141,11 @@ static int decide(struct run *r, cJSON *d)
 	cJSON_AddItemToArray(r->decisions, d);
 	if (!r->replay)
 		return 0;
-	rec = cJSON_GetArrayItem(r->replay, r->rpos);
-	if (rec)
+	rec = r->rcur;
+	if (rec) {
+		r->rcur = rec->next;
 		r->rpos++;
+	}
 	want = rec ? cJSON_PrintUnformatted(rec) : xstrdup("nothing (the trace ends here)");
 	got = cJSON_PrintUnformatted(d);
 	if (rec && !strcmp(want, got)) {
@@ -215,7 +218,7 @@ static uint64_t dur_ms(const cJSON *st, const char *k)
 
 static void map_set(cJSON *map, const char *k, const char *v)
 {
-	if (cJSON_HasObjectItem(map, k))
+	if (has_key(map, k))
 		cJSON_ReplaceItemInObjectCaseSensitive(map, k, cJSON_CreateString(v));
 	else
 		cJSON_AddStringToObject(map, k, v);
@@ -587,7 +590,7 @@ static uint64_t remaining_ms(const struct run *r)
 /* The recorded decision at the cursor, if it is of that kind (replay of host steps). */
 static const cJSON *recorded(struct run *r, const char *kind)
 {
-	const cJSON *rec = cJSON_GetArrayItem(r->replay, r->rpos);
+	const cJSON *rec = r->rcur;
 
 	if (rec && !strcmp(str(rec, "kind") ?: "", kind))
 		return rec;
@@ -625,6 +628,17 @@ static int step_http_host(struct run *r, const cJSON *st)
 	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
 		return finding(r, "checker", "http_host_url", NULL, "with --http-backend host the path must be an absolute "
 			       "http:// or https:// URL, not '%s'", url);
+	{
+		/* a CR or LF would inject header lines into the request */
+		const cJSON *e;
+
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(st, "headers"))
+			if (!e->string[0] || strpbrk(e->string, "\r\n:") || strpbrk(e->valuestring, "\r\n"))
+				return finding(r, "checker", "http_header_invalid", NULL, "request header '%.100s' has an empty "
+					       "name, a colon in the name, or a CR/LF", e->string);
+		if (strpbrk(method, "\r\n \t") || !*method)
+			return finding(r, "checker", "http_header_invalid", NULL, "invalid HTTP method '%.50s'", method);
+	}
 	if (cJSON_GetArraySize(r->w.http)) {
 		cJSON_ArrayForEach(rule, r->w.http) {
 			cJSON *left = cJSON_GetObjectItemCaseSensitive(rule, "left");
@@ -1306,7 +1320,7 @@ static int step_fs_host(struct run *r, const cJSON *st, const char *t)
 
 			cJSON_AddStringToObject(d, "path", key);
 			cJSON_AddStringToObject(d, "data_hex", hx);
-			if (!cJSON_HasObjectItem(r->w.touched, key)) {
+			if (!has_key(r->w.touched, key)) {
 				/* first write: remember what was there, so a restore can put it back */
 				struct buf old = { 0 };
 				bool missing;
@@ -1323,7 +1337,7 @@ static int step_fs_host(struct run *r, const cJSON *st, const char *t)
 				}
 				buf_release(&old);
 			}
-			if (!cJSON_HasObjectItem(d, "error") && hostfs_write(r->o->fs_root, key, data, strlen(data)))
+			if (!has_key(d, "error") && hostfs_write(r->o->fs_root, key, data, strlen(data)))
 				cJSON_AddStringToObject(d, "error", strerror(errno)); /* replay repeats the failure */
 			free(hx);
 		} else if (!strcmp(t, "fs_read_assert")) {
@@ -1352,7 +1366,7 @@ static int step_fs_host(struct run *r, const cJSON *st, const char *t)
 				bool missing;
 
 				if (hostfs_read(r->o->fs_root, p->string, &b, &missing)) {
-					if (!cJSON_HasObjectItem(d, "error")) {
+					if (!has_key(d, "error")) {
 						char *m = xasprintf("cannot read %s: %s", p->string, strerror(errno));
 
 						cJSON_AddStringToObject(d, "error", m);
@@ -1379,7 +1393,7 @@ static int step_fs_host(struct run *r, const cJSON *st, const char *t)
 
 			cJSON_ArrayForEach(p, paths) {
 				/* in the snapshot: its bytes then; first written after it: its bytes before the run wrote it */
-				const cJSON *ent = cJSON_HasObjectItem(snap, p->string) ? cJSON_GetObjectItemCaseSensitive(snap, p->string) : p;
+				const cJSON *ent = has_key(snap, p->string) ? cJSON_GetObjectItemCaseSensitive(snap, p->string) : p;
 				const char *hx = cJSON_GetStringValue(ent);
 				struct buf b = { 0 };
 				int e = 0;
@@ -1389,7 +1403,7 @@ static int step_fs_host(struct run *r, const cJSON *st, const char *t)
 				else
 					e = hostfs_remove(r->o->fs_root, p->string);
 				buf_release(&b);
-				if (e && !cJSON_HasObjectItem(d, "error")) {
+				if (e && !has_key(d, "error")) {
 					char *m = xasprintf("cannot restore %s: %s", p->string, strerror(errno));
 
 					cJSON_AddStringToObject(d, "error", m);
@@ -1419,7 +1433,7 @@ static int step_fs_host(struct run *r, const cJSON *st, const char *t)
 	if (has(d, "error"))
 		return finding(r, "assertion", "host_fs_read_assert", NULL, "cannot read %s: %s", key, str(d, "error"));
 	if (!strcmp(t, "fs_write")) {
-		if (!cJSON_HasObjectItem(r->w.touched, key)) {
+		if (!has_key(r->w.touched, key)) {
 			const cJSON *bh = cJSON_GetObjectItemCaseSensitive(d, "before_hex");
 
 			cJSON_AddItemToObject(r->w.touched, key, cJSON_IsString(bh) ? cJSON_CreateString(bh->valuestring)
@@ -1438,11 +1452,11 @@ static int step_fs_host(struct run *r, const cJSON *st, const char *t)
 	} else if (!strcmp(t, "fs_snapshot")) {
 		cJSON *copy = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(d, "entries"), true);
 
-		if (cJSON_HasObjectItem(r->w.snaps, key))
+		if (has_key(r->w.snaps, key))
 			cJSON_ReplaceItemInObjectCaseSensitive(r->w.snaps, key, copy);
 		else
 			cJSON_AddItemToObject(r->w.snaps, key, copy);
-	} else if (!cJSON_HasObjectItem(r->w.snaps, key)) {
+	} else if (!has_key(r->w.snaps, key)) {
 		rc = finding(r, "checker", "host_fs_restore_missing_snapshot", NULL, "no snapshot named '%s'", key);
 	}
 	f = cJSON_CreateObject();
@@ -1579,7 +1593,7 @@ static int exec_step(struct run *r, const cJSON *st, const char *path, int index
 		} else if (!strcmp(t, "fs_snapshot")) {
 			cJSON *copy = cJSON_Duplicate(r->w.fs, true);
 
-			if (cJSON_HasObjectItem(r->w.snaps, key))
+			if (has_key(r->w.snaps, key))
 				cJSON_ReplaceItemInObjectCaseSensitive(r->w.snaps, key, copy);
 			else
 				cJSON_AddItemToObject(r->w.snaps, key, copy);
@@ -1862,6 +1876,7 @@ void scenario_execute(const struct scenario *s, const struct scn_opts *o, struct
 	r.events = cJSON_CreateArray();
 	r.findings = r.sink = cJSON_CreateArray();
 	r.wall0_ms = wall_ms();
+	r.rcur = o->replay ? o->replay->child : NULL;
 	rc = exec_steps(&r, s->steps, "$.steps", "");
 	res->status = rc ? (r.timed_out ? "timeout" : "fail") : "pass";
 	if (r.drift_error) {
@@ -1873,7 +1888,7 @@ void scenario_execute(const struct scenario *s, const struct scn_opts *o, struct
 		finding(&r, "assertion", "no_steps_executed", NULL, "only http_when/proc_when declarations ran");
 		res->status = "fail";
 	}
-	if (r.replay && !r.drift_error && !rc && r.rpos < cJSON_GetArraySize(r.replay)) {
+	if (r.replay && !r.drift_error && !rc && r.rcur) {
 		finding(&r, "checker", "replay_unused_decisions", NULL, "the replay finished with %d unused decisions",
 			cJSON_GetArraySize(r.replay) - r.rpos);
 		res->status = "fail";

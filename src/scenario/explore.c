@@ -23,6 +23,7 @@
 #include "fozzy/util.h"
 
 #define FRONTIER_MAX 200000
+#define FRONTIER_MAX_BYTES (256u << 20) /* pending prefixes of long runs: bounded in memory too */
 #define PCT_DEPTH 3
 
 struct vec {
@@ -47,6 +48,7 @@ struct dist_search {
 	size_t nprio;
 	uint64_t low, steps, change[PCT_DEPTH - 1], expect_len;
 	bool truncated;             /* dfs/bfs: the frontier overflowed, some schedules were dropped */
+	size_t front_bytes;         /* dfs/bfs: memory of the pending prefixes */
 };
 
 int dist_strategy_parse(const char *name, enum dist_strategy *out)
@@ -233,6 +235,7 @@ bool dist_search_begin(struct dist_search *s, uint64_t run, struct dist_chooser 
 		} else {
 			s->prefix = s->frontier[--s->nfront];
 		}
+		s->front_bytes -= s->prefix.n * sizeof(unsigned);
 		break;
 	case DS_COVERAGE:
 		if (s->ncorpus && run % 4) { /* one run in four starts from scratch */
@@ -281,7 +284,7 @@ void dist_search_end(struct dist_search *s, const struct dist_result *r)
 		for (k = 1; k < s->opts.v[p]; k++) {
 			struct vec c;
 
-			if (s->nfront - s->head >= FRONTIER_MAX) {
+			if (s->nfront - s->head >= FRONTIER_MAX || s->front_bytes + (p + 1) * sizeof(unsigned) > FRONTIER_MAX_BYTES) {
 				s->truncated = true;
 				return;
 			}
@@ -297,6 +300,7 @@ void dist_search_end(struct dist_search *s, const struct dist_result *r)
 			}
 			c = vec_copy(s->picks.v, p + 1);
 			c.v[p] = (unsigned)k;
+			s->front_bytes += c.n * sizeof(unsigned);
 			s->frontier[s->nfront++] = c;
 		}
 	}

@@ -89,15 +89,43 @@ static int mkdirs_beneath(int rootfd, const char *path)
 	return 0;
 }
 
+/*
+ * Only regular files with one link: opened without blocking (a FIFO would
+ * hang the run), and never a hard link, which could name a file outside.
+ */
+static int check_plain(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		return -1;
+	}
+	if (st.st_nlink > 1) {
+		errno = EMLINK;
+		return -1;
+	}
+	return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+}
+
 int hostfs_write(int rootfd, const char *path, const void *data, size_t len)
 {
 	int fd, rc;
 
 	if (mkdirs_beneath(rootfd, path))
 		return -1;
-	fd = open_beneath(rootfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+	fd = open_beneath(rootfd, path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0644);
 	if (fd < 0)
 		return -1;
+	if (check_plain(fd) || ftruncate(fd, 0)) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
 	rc = fd_write_all(fd, data, len);
 	if (close(fd))
 		rc = -1;
@@ -107,8 +135,7 @@ int hostfs_write(int rootfd, const char *path, const void *data, size_t len)
 int hostfs_read(int rootfd, const char *path, struct buf *out, bool *missing)
 {
 	char chunk[65536];
-	int fd = open_beneath(rootfd, path, O_RDONLY | O_NOFOLLOW, 0);
-	struct stat st;
+	int fd = open_beneath(rootfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
 
 	*missing = false;
 	if (fd < 0) {
@@ -118,9 +145,11 @@ int hostfs_read(int rootfd, const char *path, struct buf *out, bool *missing)
 		}
 		return -1;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	if (check_plain(fd)) {
+		int e = errno;
+
 		close(fd);
-		errno = EISDIR;
+		errno = e;
 		return -1;
 	}
 	for (;;) {
@@ -170,21 +199,33 @@ int hostfs_remove(int rootfd, const char *path)
 
 /* ---- processes: under fozzy's own supervisor ---- */
 
+/* At most HOST_MAX_BYTES of a file; *over when there was more (nothing past the cap is read). */
 static int read_capped(const char *path, struct buf *out, bool *over)
 {
-	struct buf b = { 0 };
+	char chunk[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	*over = false;
-	if (read_file(path, &b)) {
-		buf_release(&b);
+	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
+	for (;;) {
+		ssize_t k = read(fd, chunk, sizeof(chunk));
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			close(fd);
+			return -1;
+		}
+		if (!k)
+			break;
+		if (out->len + (size_t)k > HOST_MAX_BYTES) {
+			*over = true;
+			break;
+		}
+		buf_add(out, chunk, (size_t)k);
 	}
-	if (b.len > HOST_MAX_BYTES) {
-		*over = true;
-		b.len = HOST_MAX_BYTES;
-	}
-	buf_add(out, b.data, b.len);
-	buf_release(&b);
+	close(fd);
 	return 0;
 }
 
@@ -330,7 +371,7 @@ static size_t header_cb(char *p, size_t sz, size_t n, void *arg)
 		end = v + strlen(v);
 		while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
 			*--end = 0;
-		if (cJSON_HasObjectItem(r->headers, line))
+		if (has_key(r->headers, line))
 			cJSON_ReplaceItemInObjectCaseSensitive(r->headers, line, cJSON_CreateString(v));
 		else
 			cJSON_AddStringToObject(r->headers, line, v);
@@ -386,8 +427,8 @@ int hosthttp_request(const struct host_http_req *q, struct host_http_res *r)
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	if (q->timeout_ms)
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)q->timeout_ms);
+	/* as for host commands: the --timeout budget, or 10 minutes */
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(q->timeout_ms ? q->timeout_ms : 600000));
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	r->status = (int)code;

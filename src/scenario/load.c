@@ -5,12 +5,14 @@
  * path: "$.steps[2].duration: invalid duration '1.5s' ...".
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fozzy/scenario.h"
 #include "fozzy/util.h"
@@ -335,6 +337,61 @@ static int check_steps(struct vctx *c, const cJSON *steps, const char *path, int
 	return 0;
 }
 
+/* Is s valid UTF-8 (no overlong forms, no surrogates, at most U+10FFFF)? */
+static bool utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned c = *p, n, cp, k;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		n = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+		if (!n || c > 0xf4)
+			return false;
+		cp = c & (0x3f >> n);
+		for (k = 1; k <= n; k++) {
+			if ((p[k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[k] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+/* Every key and string of the file must be UTF-8 (reports, traces and junit carry them). */
+static int check_utf8(struct vctx *c, const cJSON *j, const char *path, int depth)
+{
+	const cJSON *e;
+	int i = 0;
+
+	if (depth > 200)
+		return 0; /* cJSON's own nesting limit is lower */
+	if (cJSON_IsString(j) && !utf8_ok(j->valuestring))
+		return fail(c, path, "the string is not valid UTF-8");
+	cJSON_ArrayForEach(e, j) {
+		char *p = cJSON_IsArray(j) ? xasprintf("%s[%d]", path, i) : xasprintf("%s.%s", path, e->string);
+		int rc = 0;
+
+		if (cJSON_IsObject(j) && !utf8_ok(e->string))
+			rc = fail(c, path, "a key is not valid UTF-8");
+		else
+			rc = check_utf8(c, e, p, depth + 1);
+		free(p);
+		if (rc)
+			return rc;
+		i++;
+	}
+	return 0;
+}
+
 static bool comment_key(const char *k)
 {
 	return k[0] == '_' || !strcmp(k, "description") || !strcmp(k, "$schema");
@@ -483,6 +540,8 @@ static int parse_inner(const char *text, size_t len, bool lenient, struct scenar
 	}
 	if (!cJSON_IsObject(s->root))
 		return fail(&c, "$", "expected a JSON object with version, name and steps (see fozzy schema --json)");
+	if (check_utf8(&c, s->root, "$", 0))
+		return -1;
 	steps = cJSON_GetObjectItemCaseSensitive(s->root, "steps");
 	dist = cJSON_GetObjectItemCaseSensitive(s->root, "distributed");
 	suites = cJSON_GetObjectItemCaseSensitive(s->root, "suites");
@@ -556,10 +615,39 @@ int scenario_load(const char *path, bool lenient, struct scenario *s, char *why,
 			 (long long)st.st_size, SCN_MAX_FILE >> 20);
 		return -1;
 	}
-	if (read_file(path, &b)) {
-		snprintf(why, whylen, "cannot read '%s': %s", path, strerror(errno));
-		buf_release(&b);
-		return -1;
+	{
+		/* bounded: /dev/zero or a FIFO has no size to check first */
+		char chunk[65536];
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO without a writer must not hang */
+
+		if (fd < 0) {
+			snprintf(why, whylen, "cannot read '%s': %s", path, strerror(errno));
+			return -1;
+		}
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		for (;;) {
+			ssize_t k = read(fd, chunk, sizeof(chunk));
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0) {
+				snprintf(why, whylen, "cannot read '%s': %s", path, strerror(errno));
+				close(fd);
+				buf_release(&b);
+				return -1;
+			}
+			if (!k)
+				break;
+			if (b.len + (size_t)k > SCN_MAX_FILE) {
+				snprintf(why, whylen, "'%s' is larger than %u MiB, the limit for scenario files", path,
+					 SCN_MAX_FILE >> 20);
+				close(fd);
+				buf_release(&b);
+				return -1;
+			}
+			buf_add(&b, chunk, (size_t)k);
+		}
+		close(fd);
 	}
 	rc = scenario_parse(b.len ? (const char *)b.data : "", b.len, lenient, s, why, whylen);
 	buf_release(&b);

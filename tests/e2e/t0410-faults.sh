@@ -65,6 +65,11 @@ test_expect_success 'a JSON fault file: rules as strings, objects or presets; ba
 	printf "{\"faults\": [{\"class\": \"write\", \"errno\": \"EIO\", \"short\": true}]}" >bad.json &&
 	expect_exit 2 fz run --det --faults bad.json -- "$FIX/faulty" careless 2>err && grep -q "faults\[0\]" err &&
 	printf "[]" >empty.json && expect_exit 2 fz run --det --faults empty.json -- "$FIX/faulty" careless 2>/dev/null &&
-	expect_exit 2 fz run --det --faults missing.json -- "$FIX/faulty" careless 2>err && grep -q "cannot read" err
+	expect_exit 2 fz run --det --faults missing.json -- "$FIX/faulty" careless 2>err && grep -q "cannot read" err &&
+	printf "[{\"preset\": \"io-error\", \"nth\": 1}, \"bogus:EIO@1\"]" >bad2.json &&
+	expect_exit 2 fz run --det --faults bad2.json -- "$FIX/faulty" careless 2>err && grep -q "bad2.json: \$\[1\]: unknown class" err &&
+	printf "[{\"preset\": \"io-error\", \"nth\": 1}]" >p1.json &&
+	expect_exit 1 fz run --det --faults p1.json --json -- "$FIX/faulty" careless >sum 2>/dev/null &&
+	test "$(field sum native faults 0 fault)" = "write:EIO@1"
 '
 test_done

@@ -47,4 +47,22 @@ test_expect_success 'bad input: empty folder, links, corrupt archive, missing ar
 	expect_exit 2 fz corpus export c 2>/dev/null && expect_exit 2 fz --json corpus import nope.zip --out h >o.json 2>/dev/null &&
 	test "$(field o.json status)" = error
 '
+test_expect_success 'an archive lying about its sizes (a zip bomb) is refused; a file needed as a folder too' '
+	python3 -c "import zipfile, struct
+z = zipfile.ZipFile(\"bomb.zip\", \"w\", zipfile.ZIP_DEFLATED)
+z.writestr(\"big\", b\"\\0\" * (70 << 20))
+z.close()
+b = bytearray(open(\"bomb.zip\", \"rb\").read())
+struct.pack_into(\"<I\", b, 22, 10)
+c = b.rfind(b\"PK\\x01\\x02\")
+struct.pack_into(\"<I\", b, c + 24, 10)
+open(\"bomb.zip\", \"wb\").write(b)" &&
+	expect_exit 2 fz corpus import bomb.zip --out bomb 2>err && test ! -s bomb/big &&
+	python3 -c "import zipfile
+z = zipfile.ZipFile(\"pf.zip\", \"w\")
+z.writestr(\"a\", \"x\")
+z.writestr(\"a/b\", \"y\")
+z.close()" &&
+	expect_exit 2 fz corpus import pf.zip --out pf 2>err && grep -q "needs it as a folder" err && test ! -e pf/a
+'
 test_done

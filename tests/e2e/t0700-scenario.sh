@@ -314,6 +314,18 @@ test_expect_success 'shrink of an explore trace: the script and the schedule (ro
 	fz shrink e.fozzy --json >o.json && test "$(field o.json findings 0 kind)" = invariant &&
 	test "$(field o.json shrink stepsAfter)" -le 3 && expect_exit 1 fz replay e.min.fozzy >/dev/null
 '
+test_expect_success 'keys differing only in case are different keys (a lost value and a leak before)' '
+	echo "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"set_kv\",\"key\":\"A\",\"value\":\"1\"},{\"type\":\"set_kv\",\"key\":\"a\",\"value\":\"2\"},{\"type\":\"get_kv_assert\",\"key\":\"a\",\"equals\":\"2\"},{\"type\":\"get_kv_assert\",\"key\":\"A\",\"equals\":\"1\"}]}" >b.json &&
+	fz run b.json --det >/dev/null
+'
+test_expect_success 'invalid UTF-8, /dev/zero, a FIFO and a twice-set config key are one-line errors' '
+	printf "{\"version\":1,\"name\":\"x\",\"steps\":[{\"type\":\"fail\",\"message\":\"a\377b\"}]}" >b.json &&
+	expect_exit 2 fz validate b.json 2>err && grep -q "steps\[0\].message: the string is not valid UTF-8" err &&
+	expect_exit 2 timeout 20 "$FOZZY" validate /dev/zero 2>err && grep -q "larger than 16 MiB" err &&
+	rm -f fifo.json && mkfifo fifo.json && expect_exit 2 timeout 20 "$FOZZY" validate fifo.json 2>/dev/null &&
+	mkdir -p dup && printf "base_dir = \"a\"\nbase_dir = \"b\"\n" >dup/fozzy.toml &&
+	(cd dup && expect_exit 2 fz run "$S/example.fozzy.json" 2>../err) && grep -q "set twice" err
+'
 test_expect_success 'unknown backend names are refused' '
 	expect_exit 2 fz run "$S/proc.fozzy.json" --proc-backend nope 2>err && grep -q "proc-backend" err &&
 	expect_exit 2 fz run "$S/proc.fozzy.json" --fs-backend nope 2>/dev/null &&

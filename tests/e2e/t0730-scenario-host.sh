@@ -47,6 +47,15 @@ test_expect_success 'fs host: absolute paths, .. and symbolic links are refused 
 	expect_exit 1 fz run p.json --fs-backend host --json >o.json && test "$(field o.json findings 0 title)" = host_fs_write &&
 	test ! -e outside/x
 '
+test_expect_success 'fs host: FIFOs and hard links are refused, not waited on or followed' '
+	rm -f pipe && mkfifo pipe &&
+	scn p.json "{\"type\":\"fs_read_assert\",\"path\":\"pipe\",\"equals\":\"x\"}" &&
+	expect_exit 1 timeout 20 "$FOZZY" run p.json --fs-backend host --json >o.json && test "$(field o.json findings 0 title)" = host_fs_read_assert &&
+	echo secret >outside/target && ln -f outside/target hard &&
+	scn p.json "{\"type\":\"fs_write\",\"path\":\"hard\",\"data\":\"pwned\"}" &&
+	expect_exit 1 fz run p.json --fs-backend host --json >o.json && test "$(field o.json findings 0 title)" = host_fs_write &&
+	test "$(cat outside/target)" = secret
+'
 test_expect_success 'proc host: a real command under the supervisor; replay without the binary (rows 50, 92)' '
 	cp /bin/echo ./myecho &&
 	scn p.json "{\"type\":\"proc_spawn\",\"cmd\":\"./myecho\",\"args\":[\"hi\"],\"expect_stdout\":\"hi\\n\",\"expect_exit\":0,\"save_stdout_as\":\"o\"}" \
@@ -124,6 +133,10 @@ test_expect_success 'http host: http_when rules assert the live answer (rows 45,
 	expect_exit 1 fz run r.json --http-backend host --json >o.json && test "$(field o.json findings 0 title)" = http_when_host_unmatched &&
 	scn r.json "{\"type\":\"http_when\",\"method\":\"GET\",\"path\":\"/j\",\"status\":200,\"json\":{\"path\":\"/j\",\"ok\":false}}" "{\"type\":\"http_request\",\"method\":\"GET\",\"path\":\"$U/j\"}" &&
 	expect_exit 1 fz run r.json --http-backend host --json >o.json && test "$(field o.json findings 0 title)" = http_when_host_json
+'
+test_expect_success 'http host: a CR/LF in a request header is refused, not sent' '
+	scn r.json "{\"type\":\"http_request\",\"method\":\"GET\",\"path\":\"$U/x\",\"headers\":{\"X-Evil\":\"a\\r\\nInjected: yes\"}}" &&
+	expect_exit 1 fz run r.json --http-backend host --json >o.json && test "$(field o.json findings 0 title)" = http_header_invalid
 '
 test_expect_success 'http host: no answer within --timeout is a timeout, in the replay too (row 47)' '
 	scn t.json "{\"type\":\"http_request\",\"method\":\"GET\",\"path\":\"$U/slow\"}" &&

@@ -48,6 +48,15 @@ enum { GLOBAL_OPT_BASE = 1000, OPT_JSON = GLOBAL_OPT_BASE, OPT_STRICT, OPT_UNSAF
 	{ "config", required_argument, NULL, OPT_CONFIG }, \
 	{ "help", no_argument, NULL, OPT_HELP }
 
+/*
+ * The options of a command that takes only the global flags and, when path
+ * is not NULL, at most one argument (*path, NULL when absent). Returns 0,
+ * -1 after printing usage for --help, or the exit code of a usage error.
+ */
+int parse_plain_args(const char *cmd, int argc, char **argv, const char *usage, const char **path);
+/* config_load() of --config, or of fozzy.toml when none was given. */
+int config_load_default(char *why, size_t n);
+
 /* Report a usage error ("try 'fozzy <cmd> --help'") and return the exit code for it. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -65,6 +65,11 @@ int get_svarint(const uint8_t *p, size_t len, size_t *pos, int64_t *out);
 int write_file_atomic(const char *path, const void *data, size_t len);
 /* Read a whole file into b (appended). Returns 0 or -1 with errno set. */
 int read_file(const char *path, struct buf *b);
+/*
+ * Append what fd holds to b, but never more than max bytes in b: past that,
+ * stop reading and set *over. 0, or -1 with errno.
+ */
+int fd_read_max(int fd, struct buf *b, size_t max, bool *over);
 /* Read or write exactly n bytes, through EINTR. 0, or -1 (errno set; EOF on read sets none). */
 int fd_read_all(int fd, void *p, size_t n);
 int fd_write_all(int fd, const void *p, size_t n);

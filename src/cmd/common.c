@@ -3,6 +3,7 @@
  * Option handling shared by all commands: the global flags and usage errors.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,4 +63,36 @@ int usage_error(const char *cmd, const char *fmt, ...)
 		fprintf(stderr, "try 'fozzy %s--help'\n", cmd ? cmd : "");
 	}
 	return EXIT_ERROR;
+}
+
+int parse_plain_args(const char *cmd, int argc, char **argv, const char *usage, const char **path)
+{
+	static const struct option longopts[] = { GLOBAL_LONG_OPTS, { NULL, 0, NULL, 0 } };
+	int opt;
+
+	if (path)
+		*path = NULL;
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "-", longopts, NULL)) != -1) {
+		if (parse_global_opt(opt, optarg))
+			continue;
+		if (opt == OPT_HELP) {
+			fputs(usage, stdout);
+			return -1;
+		}
+		if (opt != 1)
+			return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		if (!path || *path)
+			return usage_error(cmd, "unexpected argument '%s'", optarg);
+		*path = optarg;
+	}
+	if (optind < argc)
+		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+int config_load_default(char *why, size_t n)
+{
+	return config_load(global.config ? global.config : "fozzy.toml", global.config != NULL, why, n);
 }

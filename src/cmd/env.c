@@ -101,7 +101,7 @@ int cmd_env(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("env ", "unexpected argument '%s'", argv[optind]);
 	quiet_errors = global.json;
-	if (config_load(global.config ? global.config : "fozzy.toml", global.config != NULL, why, sizeof(why)))
+	if (config_load_default(why, sizeof(why)))
 		return usage_error(NULL, "config error: %s", why);
 	if (proc < 0)
 		proc = config.host_proc;
@@ -157,24 +157,12 @@ static const char *const items[][3] = {
 
 int cmd_usage(int argc, char **argv)
 {
-	static const struct option longopts[] = { GLOBAL_LONG_OPTS, { NULL, 0, NULL, 0 } };
+	int rc = parse_plain_args("usage ", argc, argv, usage_usage, NULL);
 	cJSON *o, *a;
 	size_t i;
-	int opt;
 
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (parse_global_opt(opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(usage_usage, stdout);
-			return EXIT_PASS;
-		}
-		return usage_error("usage ", "unknown option '%s'", argv[optind - 1]);
-	}
-	if (optind < argc)
-		return usage_error("usage ", "unexpected argument '%s'", argv[optind]);
+	if (rc)
+		return rc < 0 ? EXIT_PASS : rc;
 	if (!global.json) {
 		for (i = 0; i < ARRAY_SIZE(items); i++)
 			printf("%s\n  when %s\n  how  %s\n", items[i][0], items[i][1], items[i][2]);

@@ -232,7 +232,7 @@ static int parse_scn(int argc, char **argv, struct scn_run_opts *o, bool test, c
 		(*pos)[(*npos)++] = argv[optind];
 	/* fozzy.toml: defaults under the command line */
 	quiet_errors = global.json;
-	if (config_load(global.config ? global.config : "fozzy.toml", global.config != NULL, why, sizeof(why))) {
+	if (config_load_default(why, sizeof(why))) {
 		if (global.json) {
 			char *m = xasprintf("config error: %s", why);
 
@@ -353,34 +353,6 @@ int cmd_test(int argc, char **argv)
 	return rc;
 }
 
-/* validate and schema take only global flags and (validate) one path. */
-static int simple_args(int argc, char **argv, const char *cmd, const char *usage, const char **path)
-{
-	static const struct option longopts[] = { GLOBAL_LONG_OPTS, { NULL, 0, NULL, 0 } };
-	int opt;
-
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "-", longopts, NULL)) != -1) {
-		if (parse_global_opt(opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(usage, stdout);
-			return -1;
-		}
-		if (opt == 1 && path && !*path) {
-			*path = optarg;
-			continue;
-		}
-		if (opt == 1)
-			return usage_error(cmd, "unexpected argument '%s'", optarg);
-		return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-	}
-	if (optind < argc)
-		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	return 0;
-}
-
 static size_t count_steps(const cJSON *steps)
 {
 	const cJSON *st;
@@ -399,7 +371,7 @@ int cmd_validate(int argc, char **argv)
 	struct scenario s;
 	char why[1024];
 	cJSON *o;
-	int rc = simple_args(argc, argv, "validate ", validate_usage, &path);
+	int rc = parse_plain_args("validate ", argc, argv, validate_usage, &path);
 
 	if (rc)
 		return rc < 0 ? EXIT_PASS : rc;
@@ -448,7 +420,7 @@ int cmd_validate(int argc, char **argv)
 
 int cmd_schema(int argc, char **argv)
 {
-	int rc = simple_args(argc, argv, "schema ", schema_usage, NULL);
+	int rc = parse_plain_args("schema ", argc, argv, schema_usage, NULL);
 	cJSON *o;
 
 	if (rc)
@@ -614,7 +586,7 @@ int cmd_explore_scenario(int argc, char **argv)
 	{
 		char why[600];
 
-		if (config_load(global.config ? global.config : "fozzy.toml", global.config != NULL, why, sizeof(why)))
+		if (config_load_default(why, sizeof(why)))
 			return usage_error(NULL, "config error: %s", why);
 		if (!base_given && config.base_dir)
 			o.base_dir = config.base_dir;

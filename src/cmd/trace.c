@@ -25,28 +25,11 @@ const char trace_usage[] =
 
 static int parse(int argc, char **argv, const char **path)
 {
-	static const struct option longopts[] = { GLOBAL_LONG_OPTS, { NULL, 0, NULL, 0 } };
-	int opt;
+	int rc = parse_plain_args("trace ", argc, argv, trace_usage, path);
 
-	*path = NULL;
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "-", longopts, NULL)) != -1) {
-		if (parse_global_opt(opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(trace_usage, stdout);
-			return -1;
-		}
-		if (opt != 1)
-			return usage_error("trace ", "unknown option '%s'", argv[optind - 1]);
-		if (*path)
-			return usage_error("trace ", "unexpected argument '%s'", optarg);
-		*path = optarg;
-	}
-	if (!*path)
+	if (!rc && !*path)
 		return usage_error("trace ", "missing the trace path");
-	return 0;
+	return rc;
 }
 
 static int verify(int argc, char **argv)

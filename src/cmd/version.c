@@ -12,30 +12,9 @@
 #include "fozzy/sys.h"
 #include "fozzy/version.h"
 
-static int simple_opts(const char *cmd, int argc, char **argv, const char *usage)
-{
-	static const struct option longopts[] = { GLOBAL_LONG_OPTS, { NULL, 0, NULL, 0 } };
-	int opt;
-
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (parse_global_opt(opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(usage, stdout);
-			return -1;
-		}
-		return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-	}
-	if (optind < argc)
-		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	return 0;
-}
-
 int cmd_version(int argc, char **argv)
 {
-	int rc = simple_opts("version ", argc, argv, "usage: fozzy version [--json]\n");
+	int rc = parse_plain_args("version ", argc, argv, "usage: fozzy version [--json]\n", NULL);
 	cJSON *o;
 
 	if (rc)
@@ -61,7 +40,7 @@ const char policy_usage[] =
 int cmd_policy(int argc, char **argv)
 {
 	static const char *const acts[] = { "enosys", "allow", "trace", "errno", "kill" };
-	int rc = simple_opts("policy ", argc, argv, policy_usage);
+	int rc = parse_plain_args("policy ", argc, argv, policy_usage, NULL);
 	struct policy p;
 	cJSON *arr = NULL;
 	char name[32];

@@ -141,6 +141,24 @@ static char *record_target(const char *path, const char *policy)
 	return NULL;
 }
 
+/* The --record target (under the collision policy) and the run folder; 0, or -1 with why. */
+static int open_outputs(const char *record, const char *collision, const char *base_dir, char **record_out,
+			struct run_dir *rd, char *why, size_t n)
+{
+	*record_out = NULL;
+	if (record && !(*record_out = record_target(record, collision))) {
+		snprintf(why, n, "%s", record_why);
+		return -1;
+	}
+	if (run_dir_create(rd, base_dir)) {
+		snprintf(why, n, "%s", last_error());
+		free(*record_out);
+		*record_out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 static char *abs_path(const char *p)
 {
 	char cwd[PATH_MAX];
@@ -702,14 +720,9 @@ int mode_scenario_run(const struct scn_run_opts *o)
 		scenario_release(&s);
 		return fail_error(o->json, "%s", why);
 	}
-	if (o->record && !(record = record_target(o->record, o->collision))) {
+	if (open_outputs(o->record, o->collision, o->base_dir, &record, &rd, why, sizeof(why))) {
 		scenario_release(&s);
-		return fail_error(o->json, "%s", record_why);
-	}
-	if (run_dir_create(&rd, o->base_dir)) {
-		scenario_release(&s);
-		free(record);
-		return fail_error(o->json, "%s", last_error());
+		return fail_error(o->json, "%s", why);
 	}
 	engine_opts(o, &e);
 	e.seed = o->seed;
@@ -1495,14 +1508,9 @@ int mode_scenario_explore(const struct scn_explore_opts *o)
 		}
 		free(text);
 	}
-	if (o->record && !(record = record_target(o->record, o->collision))) {
+	if (open_outputs(o->record, o->collision, o->base_dir, &record, &rd, why, sizeof(why))) {
 		scenario_release(&s);
-		return fail_error(o->json, "%s", record_why);
-	}
-	if (run_dir_create(&rd, o->base_dir)) {
-		scenario_release(&s);
-		free(record);
-		return fail_error(o->json, "%s", last_error());
+		return fail_error(o->json, "%s", why);
 	}
 	search = dist_search_new(strat, o->seed);
 	for (run = 0; run < o->runs; run++) {

@@ -134,8 +134,8 @@ int hostfs_write(int rootfd, const char *path, const void *data, size_t len)
 
 int hostfs_read(int rootfd, const char *path, struct buf *out, bool *missing)
 {
-	char chunk[65536];
 	int fd = open_beneath(rootfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
+	bool over;
 
 	*missing = false;
 	if (fd < 0) {
@@ -152,23 +152,12 @@ int hostfs_read(int rootfd, const char *path, struct buf *out, bool *missing)
 		errno = e;
 		return -1;
 	}
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
+	if (fd_read_max(fd, out, HOST_MAX_BYTES, &over) || over) {
+		int e = over ? EFBIG : errno;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			close(fd);
-			return -1;
-		}
-		if (!n)
-			break;
-		if (out->len + (size_t)n > HOST_MAX_BYTES) {
-			close(fd);
-			errno = EFBIG;
-			return -1;
-		}
-		buf_add(out, chunk, (size_t)n);
+		close(fd);
+		errno = e;
+		return -1;
 	}
 	close(fd);
 	return 0;
@@ -202,31 +191,14 @@ int hostfs_remove(int rootfd, const char *path)
 /* At most HOST_MAX_BYTES of a file; *over when there was more (nothing past the cap is read). */
 static int read_capped(const char *path, struct buf *out, bool *over)
 {
-	char chunk[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc;
 
 	*over = false;
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
-	for (;;) {
-		ssize_t k = read(fd, chunk, sizeof(chunk));
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			close(fd);
-			return -1;
-		}
-		if (!k)
-			break;
-		if (out->len + (size_t)k > HOST_MAX_BYTES) {
-			*over = true;
-			break;
-		}
-		buf_add(out, chunk, (size_t)k);
-	}
+	rc = fd_read_max(fd, out, HOST_MAX_BYTES, over);
 	close(fd);
-	return 0;
+	return rc;
 }
 
 int hostproc_run(const struct host_proc_req *q, struct host_proc_res *res)

@@ -617,7 +617,7 @@ int scenario_load(const char *path, bool lenient, struct scenario *s, char *why,
 	}
 	{
 		/* bounded: /dev/zero or a FIFO has no size to check first */
-		char chunk[65536];
+		bool over;
 		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO without a writer must not hang */
 
 		if (fd < 0) {
@@ -625,27 +625,17 @@ int scenario_load(const char *path, bool lenient, struct scenario *s, char *why,
 			return -1;
 		}
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-		for (;;) {
-			ssize_t k = read(fd, chunk, sizeof(chunk));
-
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k < 0) {
-				snprintf(why, whylen, "cannot read '%s': %s", path, strerror(errno));
-				close(fd);
-				buf_release(&b);
-				return -1;
-			}
-			if (!k)
-				break;
-			if (b.len + (size_t)k > SCN_MAX_FILE) {
-				snprintf(why, whylen, "'%s' is larger than %u MiB, the limit for scenario files", path,
-					 SCN_MAX_FILE >> 20);
-				close(fd);
-				buf_release(&b);
-				return -1;
-			}
-			buf_add(&b, chunk, (size_t)k);
+		if (fd_read_max(fd, &b, SCN_MAX_FILE, &over)) {
+			snprintf(why, whylen, "cannot read '%s': %s", path, strerror(errno));
+			close(fd);
+			buf_release(&b);
+			return -1;
+		}
+		if (over) {
+			snprintf(why, whylen, "'%s' is larger than %u MiB, the limit for scenario files", path, SCN_MAX_FILE >> 20);
+			close(fd);
+			buf_release(&b);
+			return -1;
 		}
 		close(fd);
 	}

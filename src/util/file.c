@@ -220,3 +220,25 @@ int fd_write_all(int fd, const void *p, size_t n)
 	}
 	return 0;
 }
+
+int fd_read_max(int fd, struct buf *b, size_t max, bool *over)
+{
+	char chunk[65536];
+
+	*over = false;
+	for (;;) {
+		ssize_t k = read(fd, chunk, sizeof(chunk));
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		if (!k)
+			return 0;
+		if (b->len + (size_t)k > max) {
+			*over = true;
+			return 0;
+		}
+		buf_add(b, chunk, (size_t)k);
+	}
+}

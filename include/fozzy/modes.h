@@ -47,6 +47,8 @@ struct replay_opts {
 	bool strict;
 	char **cmd;                /* optional: the command as the user expects it */
 	int ncmd;
+	bool has_until;            /* --until: stop when virtual time reaches until_ns */
+	uint64_t until_ns;
 };
 
 struct explore_opts {
@@ -69,7 +71,17 @@ struct shrink_opts {
 	uint64_t wall_timeout_ns;
 	const char *base_dir;
 	bool json;
+	unsigned minimize;         /* SHRINK_MIN_* bits; 0: all that apply */
 	struct cJSON **result;     /* set: hand the summary over here, print nothing */
+};
+
+/* What shrink may reduce (--minimize). */
+enum {
+	SHRINK_MIN_SCHEDULE = 1u << 0, /* preemptions; picks of an explore scenario trace */
+	SHRINK_MIN_FAULTS = 1u << 1,   /* injected faults */
+	SHRINK_MIN_INPUT = 1u << 2,    /* a fuzz trace's input bytes */
+	SHRINK_MIN_STEPS = 1u << 3,    /* a scenario's steps */
+	SHRINK_MIN_ALL = 0xfu,
 };
 
 struct fuzz_opts {
@@ -144,7 +156,7 @@ void scenario_set_color(bool on);
 int mode_scenario_run(const struct scn_run_opts *o);
 int mode_scenario_test(const struct scn_run_opts *o);
 /* Replay a scenario trace (header kind "scenario"). */
-int mode_scenario_replay(const char *trace_path, bool json, bool strict, const char *base_dir);
+int mode_scenario_replay(const char *trace_path, bool json, bool strict, const char *base_dir, const uint64_t *until_ms);
 
 void run_opts_init(struct run_opts *o);
 void replay_opts_init(struct replay_opts *o);

@@ -64,6 +64,14 @@ struct scn_opts {
 	uint64_t timeout_ms;       /* virtual ms under det, wall ms otherwise; checked before and after each top-level step */
 	const char *path;          /* the scenario path as given (callsite hashes, findings) */
 	const cJSON *replay;       /* a recorded decision array to replay, or NULL */
+	/*
+	 * Not replaying, but the host backends answer from this array of recorded
+	 * host decisions, in order (shrink): the host is never touched, and a host
+	 * step that asks something else ends the run as a drift error.
+	 */
+	const cJSON *host_answers;
+	bool has_until;            /* replay --until: stop before the first top-level step at or after until_ms */
+	uint64_t until_ms;
 	/* host backends; on replay their recorded answers are used and the host is not touched */
 	bool host_fs, host_proc, host_http;
 	int fs_root;               /* host fs: the folder paths are beneath (an O_PATH fd) */

@@ -63,6 +63,16 @@ int get_svarint(const uint8_t *p, size_t len, size_t *pos, int64_t *out);
  * fsync, rename, fsync of the directory. Returns 0 or -1 (error printed).
  */
 int write_file_atomic(const char *path, const void *data, size_t len);
+
+/*
+ * Record locks: PATH.lock (O_EXCL, holding the pid) while this process is
+ * about to write PATH, so two recordings never pick the same target. A lock
+ * older than RECORD_LOCK_STALE_S is taken over; a fresher one is an error
+ * (-1, why set). Locks are released by record_unlock or at exit.
+ */
+#define RECORD_LOCK_STALE_S 300
+int record_lock(const char *path, char *why, size_t n);
+void record_unlock(const char *path);
 /* Read a whole file into b (appended). Returns 0 or -1 with errno set. */
 int read_file(const char *path, struct buf *b);
 /*

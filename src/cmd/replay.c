@@ -11,7 +11,7 @@
 #include "fozzy/util.h"
 
 const char replay_usage[] =
-	"usage: fozzy replay TRACE [--json] [--wall-timeout DUR] [-- CMD [ARGS...]]\n"
+	"usage: fozzy replay TRACE [--json] [--until DUR] [--wall-timeout DUR] [-- CMD [ARGS...]]\n"
 	"\n"
 	"Re-execute the run recorded in TRACE, answering every decision (clock, random\n"
 	"bytes, ...) from the trace, and check that the program asks the same questions\n"
@@ -23,13 +23,17 @@ const char replay_usage[] =
 	"  --host-env          run with the current environment instead of the recorded\n"
 	"                      one, to see whether an environment change alters the run\n"
 	"  --json              print the summary as JSON on stdout\n"
+	"  --until DUR         stop when the virtual clock reaches DUR (e.g. 250ms): the\n"
+	"                      run up to there is checked, and the status is timeout with\n"
+	"                      an 'until' finding (--det traces; steps scenarios stop\n"
+	"                      before the first step at or after DUR)\n"
 	"  --wall-timeout DUR  real-time guard (default 10m)\n"
 	"  --base-dir DIR      artifacts folder (default .fozzy)\n"
 	"\n"
 	"Exit status: that of the replayed run (0 pass, 1 fail, 3 timeout, 4 crash), or 2\n"
 	"when the replay diverged or could not start.\n";
 
-enum { OPT_WALL = 2, OPT_BASE, OPT_HOST_ENV };
+enum { OPT_WALL = 2, OPT_BASE, OPT_HOST_ENV, OPT_UNTIL };
 
 int cmd_replay(int argc, char **argv)
 {
@@ -37,6 +41,7 @@ int cmd_replay(int argc, char **argv)
 		{ "wall-timeout", required_argument, NULL, OPT_WALL },
 		{ "base-dir", required_argument, NULL, OPT_BASE },
 		{ "host-env", no_argument, NULL, OPT_HOST_ENV },
+		{ "until", required_argument, NULL, OPT_UNTIL },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -68,6 +73,11 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case OPT_HOST_ENV:
 			o.host_env = true;
+			break;
+		case OPT_UNTIL:
+			if (parse_duration(optarg, &o.until_ns))
+				return usage_error("replay ", "invalid --until '%s': expected e.g. 0ms, 250ms, 5s", optarg);
+			o.has_until = true;
 			break;
 		default:
 			return usage_error("replay ", "unknown option '%s'", argv[optind - 1]);

@@ -33,6 +33,7 @@ struct run_ctx {
 	bool fork_server;          /* the trace was recorded in a fork server (fuzz) */
 	int fs_status;             /* replay in a fork server: the child fozzy's wait status */
 	bool fs_given;             /* the input has been handed to the fork server */
+	bool until;                /* replay --until: cfg.timeout_ns is where it stops, not a failure */
 };
 
 /* The program named on the command line, resolved, or NULL after error(). */

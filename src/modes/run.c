@@ -26,6 +26,7 @@
 
 #include "fozzy/core.h"
 #include "fozzy/exit.h"
+#include "fozzy/fuzz.h"
 #include "fozzy/modes.h"
 #include "fozzy/report.h"
 #include "fozzy/rt.h"
@@ -885,9 +886,13 @@ static int run_and_report(struct run_ctx *x, const char *record, cJSON *(*check)
 int mode_run(const struct run_opts *o)
 {
 	struct run_ctx x = { .mode = "run", .json = o->json, .strict = o->strict };
-	char cwd[PATH_MAX];
+	char cwd[PATH_MAX], why[600];
 	int code;
 
+	if (o->record && record_lock(o->record, why, sizeof(why))) {
+		error("%s", why);
+		return EXIT_ERROR;
+	}
 	x.exe = program_or_error(o->cmd[0]);
 	if (!x.exe)
 		return EXIT_ERROR;
@@ -978,6 +983,16 @@ static cJSON *replay_compare(struct run_ctx *x, struct sup_result *r, const char
 	char hex[17];
 
 	snprintf(hex, sizeof(hex), "%016" PRIx64, r->stdout_hash);
+	if (x->until && r->outcome == SUP_TIMEOUT && !r->wall_guard) {
+		/* stopped where asked: everything up to there matched */
+		snprintf(r->message, sizeof(r->message), "the replay stopped at --until %" PRIu64 "ms of virtual time; it "
+			 "matched up to there", x->cfg.timeout_ns / 1000000);
+		cJSON_AddBoolToObject(extra, "match", true);
+		cJSON_AddBoolToObject(extra, "stoppedAtUntil", true);
+		cJSON_AddItemToObject(extra, "events", json_u64(r->events));
+		*note = "replay: match (up to --until)";
+		return extra;
+	}
 	if (r->outcome != SUP_DIVERGED && r->outcome != SUP_ERROR) {
 		const char *got = outcome_status(r);
 
@@ -1120,10 +1135,6 @@ int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *path, c
 		x->cfg.coverage = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fz, "coverage"));
 		x->fork_server = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fz, "forkServer"));
 	}
-	if (x->fork_server && !strcmp(verb, "shrink")) {
-		error("cannot shrink '%s': it is a fuzz finding's trace; fozzy fuzz --minimize shrinks its input", path);
-		return -1;
-	}
 	x->footer = t->footer;
 	if (x->runtime)
 		x->cfg.envp = env_with_runtime(x->user_env, x->runtime);
@@ -1158,6 +1169,22 @@ static int replay_fs_next(void *arg, const void *report, size_t len, int status,
 	return 1;
 }
 
+/* --until: the virtual time where the replay stops (a --det trace only). */
+static int replay_until(struct run_ctx *x, const struct replay_opts *o)
+{
+	if (!o->has_until)
+		return 0;
+	if (!x->cfg.det) {
+		error("cannot replay '%s' --until: it was recorded without --det, so it has no virtual clock", o->trace);
+		return -1;
+	}
+	if (x->cfg.timeout_ns && x->cfg.timeout_ns <= o->until_ns)
+		return 0; /* the recorded --timeout comes first */
+	x->cfg.timeout_ns = o->until_ns ? o->until_ns : 1;
+	x->until = true;
+	return 0;
+}
+
 int mode_replay(const struct replay_opts *o)
 {
 	struct run_ctx x = { .mode = "replay", .json = o->json, .strict = true };
@@ -1177,11 +1204,15 @@ int mode_replay(const struct replay_opts *o)
 			error("a scenario trace takes no command after --");
 			return EXIT_ERROR;
 		}
-		return mode_scenario_replay(o->trace, o->json, o->strict, o->base_dir);
+		{
+			uint64_t ms = o->until_ns / 1000000;
+
+			return mode_scenario_replay(o->trace, o->json, o->strict, o->base_dir, o->has_until ? &ms : NULL);
+		}
 	}
 	if (!ctx_from_trace(&x, &t, o->trace, "replay", o->cmd, o->ncmd, o->host_env, o->wall_timeout_ns,
 			    o->base_dir) &&
-	    !run_dir_create(&x.rd, o->base_dir)) {
+	    !replay_until(&x, o) && !run_dir_create(&x.rd, o->base_dir)) {
 		x.cfg.replay = &t.stream;
 		if (x.fork_server) {
 			x.cfg.fs_next = replay_fs_next;
@@ -1665,6 +1696,14 @@ int mode_explore(const struct explore_opts *o)
 	x->mode = "explore";
 	x->json = ro->json;
 	x->strict = ro->strict;
+	{
+		char why[600];
+
+		if (ro->record && record_lock(ro->record, why, sizeof(why))) {
+			error("%s", why);
+			return EXIT_ERROR;
+		}
+	}
 	if (o->expect_stdout) {
 		struct buf b = { 0 };
 
@@ -1931,7 +1970,22 @@ void shrink_opts_init(struct shrink_opts *o)
 struct failure_sig {
 	char status[16];
 	int outcome, exit_code, signal;
+	char san[320]; /* a sanitizer report: tool:kind:top frame, the failure's kind and location */
 };
+
+/* The size of a run, in what shrink reduces: input bytes, then faults, then preemptions. */
+struct shrink_key {
+	size_t input, faults, preemptions;
+};
+
+static bool key_less(const struct shrink_key *a, const struct shrink_key *b)
+{
+	if (a->input != b->input)
+		return a->input < b->input;
+	if (a->faults != b->faults)
+		return a->faults < b->faults;
+	return a->preemptions < b->preemptions;
+}
 
 struct shrinker {
 	struct run_ctx x;
@@ -1940,19 +1994,36 @@ struct shrinker {
 	const struct sup_pick *orig;
 	size_t norig;
 	uint64_t runs, t0;
-	/* the best so far: its run folder, trace, picks */
+	/* the best so far: its run folder, trace, picks, size */
 	char *best_dir, *best_trace;
-	struct buf best_picks, best_stream;
+	struct buf best_picks, best_stream, best_input;
 	size_t best_count;
+	struct shrink_key best_key;
 };
 
-static void failure_sig(const struct sup_result *r, struct failure_sig *f)
+/* How a run failed; `dir` is its run folder, whose stderr may hold a sanitizer report. */
+static void failure_sig(const struct sup_result *r, const char *dir, struct failure_sig *f)
 {
+	struct san_report san;
+	struct buf err = { 0 };
+	char *path = xasprintf("%s/stderr", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
 	memset(f, 0, sizeof(*f));
 	snprintf(f->status, sizeof(f->status), "%s", outcome_status(r));
 	f->outcome = (int)r->outcome;
 	f->exit_code = r->outcome == SUP_EXITED ? r->exit_code : 0;
 	f->signal = r->outcome == SUP_SIGNALED ? r->signal : 0;
+	if (fd >= 0) {
+		bool over;
+
+		fd_read_max(fd, &err, 4u << 20, &over);
+		close(fd);
+	}
+	if (err.len && san_parse((const char *)err.data, err.len, &san))
+		snprintf(f->san, sizeof(f->san), "%s:%s:%s", san.tool, san.kind, san.nframes ? san.frames[0] : "?");
+	buf_release(&err);
+	free(path);
 }
 
 static size_t count_preemptions(const struct sup_pick *p, size_t n)
@@ -1971,6 +2042,7 @@ static bool shrink_try(struct shrinker *sh, const size_t *keep, size_t nkeep)
 	struct run_ctx *x = &sh->x;
 	struct sup_result r = { 0 };
 	struct failure_sig got;
+	struct shrink_key key;
 	cJSON *summary = NULL;
 	bool same = false;
 	size_t i;
@@ -1989,11 +2061,13 @@ static bool shrink_try(struct shrinker *sh, const size_t *keep, size_t nkeep)
 	}
 	x->cfg.run_dir = x->rd.path;
 	if (!sup_run(&x->cfg, &r)) {
-		failure_sig(&r, &got);
+		failure_sig(&r, x->rd.path, &got);
 		same = !memcmp(&got, &sh->want, sizeof(got));
 	}
-	if (same && count_preemptions((const struct sup_pick *)r.picks.data, r.picks.len / sizeof(struct sup_pick)) <
-			    sh->best_count) {
+	key = (struct shrink_key){ x->cfg.input ? x->input.len : 0, x->cfg.faults ? x->plan.n : 0,
+				   count_preemptions((const struct sup_pick *)r.picks.data,
+						     r.picks.len / sizeof(struct sup_pick)) };
+	if (same && key_less(&key, &sh->best_key)) {
 		trace = write_artifacts(x, &r, NULL, got.status, NULL, &summary);
 		cJSON_Delete(summary);
 		if (trace) {
@@ -2009,8 +2083,10 @@ static bool shrink_try(struct shrinker *sh, const size_t *keep, size_t nkeep)
 			sh->best_stream = r.stream;
 			r.picks = (struct buf){ 0 };
 			r.stream = (struct buf){ 0 };
-			sh->best_count = count_preemptions((const struct sup_pick *)sh->best_picks.data,
-							   sh->best_picks.len / sizeof(struct sup_pick));
+			sh->best_key = key;
+			sh->best_count = key.preemptions;
+			buf_release(&sh->best_input);
+			buf_add(&sh->best_input, x->input.data, x->input.len);
 		} else {
 			remove_tree(x->rd.path);
 		}
@@ -2070,6 +2146,45 @@ static void shrink_ddmin(struct shrinker *sh, size_t *set, size_t *n)
 	free(cand);
 }
 
+/*
+ * Delta debugging over a fuzz trace's input bytes: cut ever smaller chunks
+ * while the run still fails the same way. x->input ends as the smallest found.
+ */
+static void shrink_input(struct shrinker *sh, const size_t *set, size_t n)
+{
+	struct run_ctx *x = &sh->x;
+	struct buf cur = { 0 };
+	size_t chunk;
+
+	buf_add(&cur, x->input.data, x->input.len);
+	for (chunk = cur.len / 2 ? cur.len / 2 : 1; chunk && cur.len && !shrink_time_up(sh);) {
+		bool cut = false;
+		size_t off = 0;
+
+		while (off < cur.len && !shrink_time_up(sh)) {
+			size_t len = off + chunk <= cur.len ? chunk : cur.len - off;
+
+			x->input.len = 0;
+			buf_add(&x->input, cur.data, off);
+			buf_add(&x->input, cur.data + off + len, cur.len - off - len);
+			if (shrink_try(sh, set, n)) {
+				cur.len = 0;
+				buf_add(&cur, x->input.data, x->input.len);
+				cut = true;
+			} else {
+				off += len;
+			}
+		}
+		if (!cut)
+			chunk /= 2;
+		else if (chunk > cur.len)
+			chunk = cur.len;
+	}
+	x->input.len = 0;
+	buf_add(&x->input, cur.data, cur.len);
+	buf_release(&cur);
+}
+
 /* What thread `tid` last did up to event `upto` of a stream, for the summary. */
 static void last_action(const struct buf *stream, uint32_t tid, uint64_t upto, struct buf *out)
 {
@@ -2099,13 +2214,13 @@ static void last_action(const struct buf *stream, uint32_t tid, uint64_t upto, s
 
 int mode_shrink(const struct shrink_opts *o)
 {
-	struct shrinker sh = { .o = o, .best_count = SIZE_MAX };
+	struct shrinker sh = { .o = o, .best_count = SIZE_MAX, .best_key = { SIZE_MAX, SIZE_MAX, SIZE_MAX } };
 	struct run_ctx *x = &sh.x;
 	struct sup_result r = { 0 };
 	struct trace t;
 	char why[256], *out_path = NULL;
-	size_t *set = NULL, n = 0, i, before;
-	unsigned nfaults_before = 0;
+	size_t *set = NULL, n = 0, i, before, input_before = 0;
+	unsigned nfaults_before = 0, want = o->minimize ? o->minimize : SHRINK_MIN_ALL;
 	int code = EXIT_ERROR;
 	cJSON *doc = NULL;
 
@@ -2130,16 +2245,33 @@ int mode_shrink(const struct shrink_opts *o)
 		error("cannot shrink '%s': it was recorded without --det", o->trace);
 		goto out;
 	}
-	/* The recorded run, replayed: its scheduling decisions and its failure. */
+	if (want != SHRINK_MIN_ALL) {
+		const char *why_not = want & SHRINK_MIN_STEPS ? "steps: a native run has none (a scenario trace has)"
+				      : want & SHRINK_MIN_INPUT && !x->cfg.input ? "input: only a fuzz finding's trace has one"
+				      : want & SHRINK_MIN_FAULTS && !x->cfg.faults ? "faults: the run had no --faults"
+				      : NULL;
+
+		if (why_not) {
+			error("cannot shrink '%s' with --minimize %s", o->trace, why_not);
+			goto out;
+		}
+	}
+	/*
+	 * The recorded run, replayed: its scheduling decisions and its failure. A
+	 * fuzz finding recorded in a fork server is run whole instead, with the
+	 * same seed and input: the shrunk trace is then an ordinary one.
+	 */
 	if (run_dir_create(&x->rd, o->base_dir))
 		goto out;
 	x->cfg.run_dir = x->rd.path;
-	x->cfg.replay = &t.stream;
+	x->cfg.replay = x->fork_server ? NULL : &t.stream;
+	x->fork_server = false;
 	if (sup_run(&x->cfg, &r)) {
 		remove_tree(x->rd.path);
 		run_dir_release(&x->rd);
 		goto out;
 	}
+	failure_sig(&r, x->rd.path, &sh.want);
 	remove_tree(x->rd.path);
 	run_dir_release(&x->rd);
 	sh.runs = 1;
@@ -2147,7 +2279,6 @@ int mode_shrink(const struct shrink_opts *o)
 		error("cannot shrink '%s': its replay diverged (%s)", o->trace, r.message);
 		goto out;
 	}
-	failure_sig(&r, &sh.want);
 	if (!strcmp(sh.want.status, "pass")) {
 		error("cannot shrink '%s': the recorded run passes; there is no failure to keep", o->trace);
 		goto out;
@@ -2163,9 +2294,12 @@ int mode_shrink(const struct shrink_opts *o)
 		if (sh.orig[i].pick != sh.orig[i].dflt)
 			set[n++] = i;
 	before = n;
-	/* Faults first: drop each one the failure does not need, all preemptions kept. */
+	input_before = x->input.len;
+	/* The input first (everything after it depends on it), then faults, all preemptions kept. */
+	if (want & SHRINK_MIN_INPUT && x->cfg.input)
+		shrink_input(&sh, set, n);
 	nfaults_before = x->plan.n;
-	for (i = 0; x->cfg.faults && i < x->plan.n && !shrink_time_up(&sh);) {
+	for (i = 0; want & SHRINK_MIN_FAULTS && x->cfg.faults && i < x->plan.n && !shrink_time_up(&sh);) {
 		struct fault_plan keep = x->plan;
 
 		memmove(&x->plan.r[i], &x->plan.r[i + 1], (x->plan.n - i - 1) * sizeof(x->plan.r[0]));
@@ -2173,6 +2307,8 @@ int mode_shrink(const struct shrink_opts *o)
 		if (!shrink_try(&sh, set, n))
 			x->plan = keep, i++;
 	}
+	if (!(want & SHRINK_MIN_SCHEDULE))
+		goto reduced;
 	shrink_ddmin(&sh, set, &n);
 	/*
 	 * Dropping a preemption shifts the decisions after it, so the best run's
@@ -2196,6 +2332,7 @@ int mode_shrink(const struct shrink_opts *o)
 		if (sh.best_count >= had)
 			break;
 	}
+reduced:
 	if (!sh.best_trace) {
 		/* nothing smaller failed the same way: the original is already minimal */
 		sh.orig = (const struct sup_pick *)r.picks.data;
@@ -2243,6 +2380,10 @@ int mode_shrink(const struct shrink_opts *o)
 		cJSON_AddItemToObject(doc, "durationMs", json_u64((now_mono_ns() - sh.t0) / 1000000));
 		cJSON_AddBoolToObject(doc, "budgetExhausted", shrink_time_up(&sh));
 		cJSON_AddNumberToObject(doc, "faultsBefore", nfaults_before);
+		if (x->cfg.input) {
+			cJSON_AddNumberToObject(doc, "inputBytesBefore", (double)input_before);
+			cJSON_AddNumberToObject(doc, "inputBytesAfter", (double)sh.best_input.len);
+		}
 		{
 			cJSON *fa = cJSON_AddArrayToObject(doc, "faults");
 			unsigned q;
@@ -2267,6 +2408,8 @@ int mode_shrink(const struct shrink_opts *o)
 			fault_plan_format(&x->plan, spec, sizeof(spec));
 			fprintf(stderr, "  faults %u -> %u: %s\n", nfaults_before, x->plan.n, x->plan.n ? spec : "none needed");
 		}
+		if (!o->json && !o->result && x->cfg.input)
+			fprintf(stderr, "  input %zu -> %zu bytes\n", input_before, sh.best_input.len);
 		for (i = 0; i < nb; i++) {
 			struct buf from = { 0 }, to = { 0 };
 			cJSON *p;
@@ -2313,6 +2456,7 @@ out:
 	free(sh.best_trace);
 	buf_release(&sh.best_picks);
 	buf_release(&sh.best_stream);
+	buf_release(&sh.best_input);
 	free(set);
 	free(out_path);
 	sup_result_release(&r);

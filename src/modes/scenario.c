@@ -104,7 +104,7 @@ PRINTF(2, 3) static int fail_error(bool json, const char *fmt, ...)
 
 /* ---- record targets: --record-collision append|overwrite|error ---- */
 
-static char record_why[600];
+static _Thread_local char record_why[600]; /* per thread: fozzy test --jobs */
 
 /* The path to write for --record PATH under policy; NULL with record_why set. Caller frees. */
 static char *record_target(const char *path, const char *policy)
@@ -114,11 +114,12 @@ static char *record_target(const char *path, const char *policy)
 	char *stem, *cand;
 	unsigned n;
 
-	if (stat(path, &st))
+	if (stat(path, &st) || !strcmp(policy, "overwrite")) {
+		/* this very name: a fresh lock on it (another fozzy writing it) blocks the recording */
+		if (record_lock(path, record_why, sizeof(record_why)))
+			return NULL;
 		return xstrdup(path);
-	if (!strcmp(policy, "overwrite"))
-		return xstrdup(path);
-	if (!strcmp(policy, "error")) {
+	} else if (!strcmp(policy, "error")) {
 		snprintf(record_why, sizeof(record_why),
 			 "record collision: '%s' already exists (--record-collision overwrite or append)", path);
 		return NULL;
@@ -131,8 +132,15 @@ static char *record_target(const char *path, const char *policy)
 	for (n = 1; n < 100000; n++) {
 		cand = xasprintf("%s.%u%s", stem, n, dot);
 		if (stat(cand, &st)) {
-			free(stem);
-			return cand;
+			if (!record_lock(cand, record_why, sizeof(record_why))) {
+				free(stem);
+				return cand;
+			}
+			if (errno != EBUSY) {
+				free(stem);
+				free(cand);
+				return NULL;
+			}
 		}
 		free(cand);
 	}
@@ -230,6 +238,7 @@ static int write_scn_trace(const char *path, cJSON *header, const struct scn_res
 	rc = trace_write(path, &t);
 	t.header = NULL; /* the caller's */
 	trace_release(&t);
+	record_unlock(path); /* taken by record_target, if it was */
 	return rc;
 }
 
@@ -1178,7 +1187,7 @@ out:
 static int replay_dist(const struct scenario *s, const cJSON *decisions, const struct trace *t, const char *trace_path,
 		       bool json, bool strict, const char *base_dir);
 
-int mode_scenario_replay(const char *trace_path, bool json, bool strict, const char *base_dir)
+int mode_scenario_replay(const char *trace_path, bool json, bool strict, const char *base_dir, const uint64_t *until_ms)
 {
 	struct trace t;
 	struct scenario s = { 0 };
@@ -1192,6 +1201,7 @@ int mode_scenario_replay(const char *trace_path, bool json, bool strict, const c
 	size_t pos = 0;
 	struct ev ev;
 	const char *status;
+	bool stopped;
 	int code;
 
 	quiet_errors = json;
@@ -1227,6 +1237,11 @@ int mode_scenario_replay(const char *trace_path, bool json, bool strict, const c
 		}
 	}
 	if (s.variant == SCN_DISTRIBUTED) {
+		if (until_ms) {
+			code = fail_error(json, "replay --until applies to steps scenarios and native traces; '%s' is a "
+					  "distributed explore trace", trace_path);
+			goto out_early;
+		}
 		code = replay_dist(&s, decisions, &t, trace_path, json, strict, base_dir);
 		goto out_early;
 	}
@@ -1239,6 +1254,10 @@ int mode_scenario_replay(const char *trace_path, bool json, bool strict, const c
 	e.timeout_ms = tmo;
 	e.path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t.header, "scenario_path"));
 	e.replay = decisions;
+	if (until_ms) {
+		e.has_until = true;
+		e.until_ms = *until_ms;
+	}
 	{
 		/* host steps take their recorded answers: the host is not touched */
 		const cJSON *b = cJSON_GetObjectItemCaseSensitive(t.header, "backends");
@@ -1263,7 +1282,8 @@ int mode_scenario_replay(const char *trace_path, bool json, bool strict, const c
 	status = r.status;
 	findings = r.findings;
 	rec_mem = cJSON_GetObjectItemCaseSensitive(t.footer, "memory");
-	if (!cJSON_Compare(rec_mem, r.memory, true) && (rec_mem || r.memory)) {
+	stopped = until_ms && !strcmp(status, "timeout") && !strcmp(js(cJSON_GetArrayItem(findings, cJSON_GetArraySize(findings) - 1), "title"), "until");
+	if (!stopped && !cJSON_Compare(rec_mem, r.memory, true) && (rec_mem || r.memory)) {
 		cJSON *f = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(f, "kind", "checker");
@@ -1272,7 +1292,7 @@ int mode_scenario_replay(const char *trace_path, bool json, bool strict, const c
 		cJSON_AddItemToArray(findings, f);
 	}
 	rec_status = cJSON_GetObjectItemCaseSensitive(t.footer, "status");
-	if (cJSON_IsString(rec_status) && strcmp(rec_status->valuestring, status)) {
+	if (!stopped && cJSON_IsString(rec_status) && strcmp(rec_status->valuestring, status)) {
 		cJSON *f = cJSON_CreateObject();
 		char *m = xasprintf("the trace recorded status %s, the replay ended %s", rec_status->valuestring, status);
 
@@ -1459,6 +1479,7 @@ static int write_dist_trace(const char *path, cJSON *header, const struct dist_r
 	rc = trace_write(path, &t);
 	t.header = NULL;
 	trace_release(&t);
+	record_unlock(path); /* taken by record_target, if it was */
 	return rc;
 }
 
@@ -1708,9 +1729,25 @@ struct scn_shrink {
 	struct scn_opts e;         /* steps: the run's options */
 	char kind[32], title[128]; /* the failure to keep */
 	cJSON *picks;              /* explore: the picks to follow (owned) */
+	cJSON *host_answers;       /* host backends: their recorded answers (owned), or NULL */
 	uint64_t runs, deadline;
 	bool out_of_time;
 };
+
+/* Does a step (or a step nested in it) ask a host backend in use? Such steps are never removed. */
+static bool asks_host(const struct scn_opts *e, const cJSON *st)
+{
+	const cJSON *c;
+	const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "type"));
+
+	if (type && ((e->host_http && !strcmp(type, "http_request")) || (e->host_proc && !strcmp(type, "proc_spawn")) ||
+		     (e->host_fs && !strncmp(type, "fs_", 3))))
+		return true;
+	cJSON_ArrayForEach(c, st)
+		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && asks_host(e, c))
+			return true;
+	return false;
+}
 
 /* Tolerant replay: follow the picks as far as they go (clamped), then take the first option. */
 struct follow {
@@ -1756,7 +1793,8 @@ static bool still_fails(struct scn_shrink *sh, const cJSON *root, const cJSON *p
 		findings = (sr ? sr : &stmp)->findings;
 	}
 	f = cJSON_GetArrayItem(findings, 0); /* the first finding: what made the run fail */
-	hit = f && !strcmp(js(f, "kind"), sh->kind) && !strcmp(js(f, "title"), sh->title);
+	hit = f && !strcmp(js(f, "kind"), sh->kind) && !strcmp(js(f, "title"), sh->title) &&
+	      (sh->dist || !(sr ? sr : &stmp)->drift_error); /* a new question for the host: not the same run */
 	if (!dr && sh->dist)
 		dist_result_release(&dtmp);
 	if (!sr && !sh->dist)
@@ -1790,11 +1828,17 @@ static void ddmin(struct scn_shrink *sh, cJSON *arr, bool keep_one)
 {
 	size_t n = (size_t)cJSON_GetArraySize(arr), i, k, chunk = (n + 1) / 2, left = n;
 	cJSON **items = xcalloc(n + 1, sizeof(cJSON *)), *it;
-	bool *keep = xcalloc(n + 1, sizeof(bool));
+	bool *keep = xcalloc(n + 1, sizeof(bool)), *pin = xcalloc(n + 1, sizeof(bool)), is_steps = keep_one;
 
 	i = 0;
 	cJSON_ArrayForEach(it, arr) {
 		items[i] = cJSON_Duplicate(it, true);
+		/* a step that asks the host stays: its answer is only known for the recorded question order */
+		pin[i] = is_steps && sh->host_answers && asks_host(&sh->e, it);
+		if (pin[i]) {
+			left--;
+			keep_one = false; /* the list never empties */
+		}
 		keep[i++] = true;
 	}
 	while (chunk >= 1 && left) {
@@ -1813,7 +1857,7 @@ static void ddmin(struct scn_shrink *sh, cJSON *arr, bool keep_one)
 				break;
 			/* the kept items number start .. start+len-1 */
 			for (k = 0; k < n && m < len && m < ARRAY_SIZE(idx); k++) {
-				if (!keep[k])
+				if (!keep[k] || pin[k])
 					continue;
 				if (seen++ >= start)
 					idx[m++] = k;
@@ -1842,6 +1886,7 @@ done:
 		cJSON_Delete(items[i]);
 	free(items);
 	free(keep);
+	free(pin);
 }
 
 int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
@@ -1855,18 +1900,15 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 	size_t before_steps, before_picks = 0, pos = 0;
 	struct ev ev;
 	const char *status;
+	unsigned want = o->minimize ? o->minimize : SHRINK_MIN_ALL;
 	int code;
 
 	quiet_errors = o->json;
 	if (!f0)
 		return fail_error(o->json, "cannot shrink '%s': the recorded run has no finding to keep", o->trace);
-	{
-		const cJSON *b = cJSON_GetObjectItemCaseSensitive(t->header, "backends");
-
-		if (!strcmp(js(b, "fs"), "host") || !strcmp(js(b, "proc"), "host") || !strcmp(js(b, "http"), "host"))
-			return fail_error(o->json, "cannot shrink '%s': it used a host backend, and shrinking such traces is not "
-					  "available yet (a smaller scenario would ask the host new questions)", o->trace);
-	}
+	if (want & (SHRINK_MIN_FAULTS | SHRINK_MIN_INPUT) && want != SHRINK_MIN_ALL)
+		return fail_error(o->json, "cannot shrink '%s' with --minimize %s: a scenario trace has none; use steps or "
+				  "schedule", o->trace, want & SHRINK_MIN_FAULTS ? "faults" : "input");
 	snprintf(sh.kind, sizeof(sh.kind), "%s", js(f0, "kind"));
 	snprintf(sh.title, sizeof(sh.title), "%s", js(f0, "title"));
 	sh.root = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(t->header, "scenario"), true);
@@ -1883,6 +1925,11 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 	free(text);
 	sh.dist = s.variant == SCN_DISTRIBUTED;
 	scenario_release(&s);
+	if (!sh.dist && want & SHRINK_MIN_SCHEDULE && want != SHRINK_MIN_ALL) {
+		cJSON_Delete(sh.root);
+		return fail_error(o->json, "cannot shrink '%s' with --minimize schedule: a steps scenario has no schedule "
+				  "(its steps run in order); use --minimize steps", o->trace);
+	}
 	sh.max_steps = 10000;
 	json_get_u64(t->header, "maxSteps", &sh.max_steps);
 	scn_opts_init(&sh.e);
@@ -1892,6 +1939,18 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 		   !cJSON_GetObjectItemCaseSensitive(t->header, "det"); /* explore traces have none: virtual */
 	sh.e.has_timeout = !json_get_u64(t->header, "timeoutMs", &sh.e.timeout_ms);
 	sh.e.path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t->header, "scenario_path"));
+	{
+		/* host backends: their recorded answers are served again, so the host is never asked */
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(t->header, "backends");
+
+		sh.e.host_fs = !strcmp(js(b, "fs"), "host");
+		sh.e.host_proc = !strcmp(js(b, "proc"), "host");
+		sh.e.host_http = !strcmp(js(b, "http"), "host");
+		if (sh.e.host_fs || sh.e.host_proc || sh.e.host_http) {
+			sh.host_answers = cJSON_CreateArray();
+			sh.e.host_answers = sh.host_answers;
+		}
+	}
 	sh.picks = cJSON_CreateArray();
 	while (pos < t->stream.len && !ev_decode(t->stream.data, t->stream.len, &pos, &ev)) {
 		if (ev.tag != DEC_JSON)
@@ -1899,6 +1958,11 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 		d = cJSON_ParseWithLength((const char *)ev.bytes, ev.len);
 		if (d && !strcmp(js(d, "kind"), "explore_pick"))
 			cJSON_AddItemToArray(sh.picks, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(d, "pick"), true));
+		else if (d && sh.host_answers &&
+			 ((sh.e.host_http && !strncmp(js(d, "kind"), "http_request", 12)) ||
+			  (sh.e.host_proc && !strncmp(js(d, "kind"), "proc_spawn", 10)) ||
+			  (sh.e.host_fs && !strncmp(js(d, "kind"), "fs_", 3))))
+			cJSON_AddItemToArray(sh.host_answers, cJSON_Duplicate(d, true));
 		cJSON_Delete((cJSON *)d);
 	}
 	before_picks = (size_t)cJSON_GetArraySize(sh.picks);
@@ -1909,11 +1973,13 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 	if (!still_fails(&sh, sh.root, sh.picks, NULL, NULL)) {
 		cJSON_Delete(sh.root);
 		cJSON_Delete(sh.picks);
+		cJSON_Delete(sh.host_answers);
 		return fail_error(o->json, "cannot shrink '%s': re-running it does not give its %s finding '%s'", o->trace,
 				  sh.kind, sh.title);
 	}
-	ddmin(&sh, steps, true);
-	if (sh.dist)
+	if (want & SHRINK_MIN_STEPS)
+		ddmin(&sh, steps, true);
+	if (sh.dist && want & SHRINK_MIN_SCHEDULE)
 		ddmin(&sh, sh.picks, false);
 	/* the final run, recorded exactly */
 	out = o->out ? xstrdup(o->out) : NULL;
@@ -1926,6 +1992,7 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 	if (run_dir_create(&rd, o->base_dir)) {
 		cJSON_Delete(sh.root);
 		cJSON_Delete(sh.picks);
+		cJSON_Delete(sh.host_answers);
 		free(out);
 		return fail_error(o->json, "%s", last_error());
 	}
@@ -1960,6 +2027,7 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 		cJSON_Delete(sum);
 		cJSON_Delete(sh.root);
 		cJSON_Delete(sh.picks);
+		cJSON_Delete(sh.host_answers);
 		run_dir_release(&rd);
 		free(out);
 		return fail_error(o->json, "io error: %s", last_error());
@@ -1988,6 +2056,7 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 	write_reports(&rd, sum, "pretty");
 	cJSON_Delete(sh.root);
 	cJSON_Delete(sh.picks);
+	cJSON_Delete(sh.host_answers);
 	run_dir_release(&rd);
 	free(out);
 	/* as for native traces: 0 means a shrunk trace was written (its status says how it ends) */

@@ -55,6 +55,7 @@ struct run {
 	const cJSON *replay;
 	int rpos;                 /* replay: decisions consumed */
 	const cJSON *rcur;        /* replay: the next recorded decision (a cursor: no walk from the start) */
+	const cJSON *hcur;        /* o->host_answers: the next recorded host answer */
 	uint64_t picks;
 	uint64_t wall0_ms;
 	bool drift_error, timed_out;
@@ -133,6 +134,8 @@ static cJSON *step_details(const char *path, int index, const char *type)
  * different kind is a structural divergence (the run stops, exit 2); the same
  * kind with other values is a replay_drift finding that fails the step.
  */
+static int host_answer_taken(struct run *r, const cJSON *d);
+
 static int decide(struct run *r, cJSON *d)
 {
 	const cJSON *rec;
@@ -140,7 +143,7 @@ static int decide(struct run *r, cJSON *d)
 
 	cJSON_AddItemToArray(r->decisions, d);
 	if (!r->replay)
-		return 0;
+		return r->o->host_answers ? host_answer_taken(r, d) : 0;
 	rec = r->rcur;
 	if (rec) {
 		r->rcur = rec->next;
@@ -169,6 +172,48 @@ static int decide(struct run *r, cJSON *d)
 	free(want);
 	free(got);
 	return -1;
+}
+
+/* Is d the answer of a host backend in use (o->host_answers: served from the log)? */
+static bool host_kind(const struct run *r, const cJSON *d)
+{
+	const char *k = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "kind")) ?: "";
+
+	return (r->o->host_http && !strncmp(k, "http_request", 12)) ||
+	       (r->o->host_proc && !strncmp(k, "proc_spawn", 10)) || (r->o->host_fs && !strncmp(k, "fs_", 3));
+}
+
+/*
+ * Host answers served from a log (shrink): the host steps must ask the same
+ * questions in the same order. Anything else is a structural divergence.
+ */
+static int host_answer_taken(struct run *r, const cJSON *d)
+{
+	const cJSON *rec = r->hcur;
+	char *want, *got;
+	bool same;
+
+	if (!host_kind(r, d))
+		return 0;
+	if (rec)
+		r->hcur = rec->next;
+	want = rec ? cJSON_PrintUnformatted(rec) : xstrdup("no more host answers");
+	got = cJSON_PrintUnformatted(d);
+	same = rec && !strcmp(want, got);
+	if (!same) {
+		r->drift_error = true;
+		snprintf(r->message, sizeof(r->message), "the host would be asked something new: expected %.200s, got %.200s",
+			 want, got);
+	}
+	free(want);
+	free(got);
+	return same ? 0 : -1;
+}
+
+/* Host steps answered from a log (replay, or host_answers) rather than by the host. */
+static bool from_log(const struct run *r)
+{
+	return r->replay || r->o->host_answers;
 }
 
 static cJSON *dec(const char *kind)
@@ -590,7 +635,7 @@ static uint64_t remaining_ms(const struct run *r)
 /* The recorded decision at the cursor, if it is of that kind (replay of host steps). */
 static const cJSON *recorded(struct run *r, const char *kind)
 {
-	const cJSON *rec = r->rcur;
+	const cJSON *rec = r->replay ? r->rcur : r->hcur;
 
 	if (rec && !strcmp(str(rec, "kind") ?: "", kind))
 		return rec;
@@ -653,7 +698,7 @@ static int step_http_host(struct run *r, const cJSON *st)
 			return finding(r, "assertion", "http_when_host_unmatched", NULL, "no http_when rule matches %s %s; with "
 				       "rules declared, every host request must match one (or remove the rules)", method, url);
 	}
-	if (r->replay) {
+	if (from_log(r)) {
 		rec = recorded(r, "http_request_timeout");
 		if (!rec)
 			rec = recorded(r, "http_request_error");
@@ -706,14 +751,14 @@ static int step_http_host(struct run *r, const cJSON *st)
 	if (!strcmp(str(d, "kind"), "http_request_error"))
 		return finding(r, "checker", "http_host_request", NULL, "%s %s: %s", method, url, str(d, "error") ?: "failed");
 	if (!strcmp(str(d, "kind"), "http_request_timeout")) {
-		http_events(r, st, r->replay ? "replay" : "host", 0, 0, ms);
+		http_events(r, st, from_log(r) ? "replay" : "host", 0, 0, ms);
 		r->timed_out = true;
 		return finding(r, "hang", "timeout", NULL, "%s %s: no answer within the --timeout budget", method, url);
 	}
 	headers = cJSON_GetObjectItemCaseSensitive(d, "headers");
 	body = (char *)str(d, "body");
 	h = (struct http_resp){ .status = (int)num(d, "status_code"), .body = body ? body : "", .headers = headers };
-	http_events(r, st, r->replay ? "replay" : "host", h.status, strlen(h.body), ms);
+	http_events(r, st, from_log(r) ? "replay" : "host", h.status, strlen(h.body), ms);
 	if (rule) {
 		/* the live answer must be the declared one */
 		const cJSON *e;
@@ -825,7 +870,7 @@ static int step_proc_host(struct run *r, const cJSON *st, cJSON *rule)
 	const char *out, *err;
 	int code;
 
-	if (r->replay) {
+	if (from_log(r)) {
 		const cJSON *rec = recorded(r, "proc_spawn_timeout");
 
 		if (!rec)
@@ -905,7 +950,7 @@ decided:
 	code = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(d, "exit_code")) ? (int)num(d, "exit_code") : -1;
 	f = cJSON_CreateObject();
 	cJSON_AddStringToObject(f, "cmd", str(st, "cmd"));
-	cJSON_AddStringToObject(f, "backend", r->replay ? "replay" : "host");
+	cJSON_AddStringToObject(f, "backend", from_log(r) ? "replay" : "host");
 	cJSON_AddNumberToObject(f, "exit_code", code);
 	cJSON_AddNumberToObject(f, "stdout_bytes", (double)strlen(out));
 	cJSON_AddNumberToObject(f, "stderr_bytes", (double)strlen(err));
@@ -1308,7 +1353,7 @@ static int step_fs_host(struct run *r, const cJSON *st, const char *t)
 	if (has(st, "path") && !hostfs_path_ok(key))
 		return finding(r, "checker", "host_fs_path", NULL, "'%s' is not a relative path beneath the working directory "
 			       "(no /, . or .. components)", key);
-	if (r->replay) {
+	if (from_log(r)) {
 		const cJSON *rec = recorded(r, kind);
 
 		d = rec ? cJSON_Duplicate(rec, true) : dec(kind);
@@ -1462,7 +1507,7 @@ static int step_fs_host(struct run *r, const cJSON *st, const char *t)
 	f = cJSON_CreateObject();
 	cJSON_AddStringToObject(f, "op", t + 3);
 	cJSON_AddStringToObject(f, has(st, "path") ? "path" : "name", key);
-	cJSON_AddStringToObject(f, "backend", r->replay ? "replay" : "host");
+	cJSON_AddStringToObject(f, "backend", from_log(r) ? "replay" : "host");
 	if (has(st, "data"))
 		cJSON_AddNumberToObject(f, "payload_bytes", (double)strlen(str(st, "data")));
 	cJSON_AddItemToObject(f, "duration_ms", jnum(ms));
@@ -1700,6 +1745,12 @@ static bool timed_out(struct run *r)
 {
 	uint64_t elapsed;
 
+	if (r->o->has_until && r->w.now_ms >= r->o->until_ms) {
+		r->timed_out = true;
+		finding(r, "hang", "until", NULL, "the replay stopped at --until %" PRIu64 "ms (virtual time %" PRIu64 " ms)",
+			r->o->until_ms, r->w.now_ms);
+		return true;
+	}
 	if (!r->o->has_timeout)
 		return false;
 	elapsed = r->o->det || r->replay ? r->w.now_ms : wall_ms() - r->wall0_ms;
@@ -1877,6 +1928,7 @@ void scenario_execute(const struct scenario *s, const struct scn_opts *o, struct
 	r.findings = r.sink = cJSON_CreateArray();
 	r.wall0_ms = wall_ms();
 	r.rcur = o->replay ? o->replay->child : NULL;
+	r.hcur = o->host_answers ? o->host_answers->child : NULL;
 	rc = exec_steps(&r, s->steps, "$.steps", "");
 	res->status = rc ? (r.timed_out ? "timeout" : "fail") : "pass";
 	if (r.drift_error) {

@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fozzy/util.h"
@@ -241,4 +243,101 @@ int fd_read_max(int fd, struct buf *b, size_t max, bool *over)
 		}
 		buf_add(b, chunk, (size_t)k);
 	}
+}
+
+/* ---- record locks: PATH.lock while a fozzy is about to write PATH ---- */
+
+static pthread_mutex_t locks_mu = PTHREAD_MUTEX_INITIALIZER;
+static char **locks_held;
+static size_t nlocks;
+static pid_t locks_pid;
+
+static void locks_release_all(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&locks_mu);
+	for (i = 0; i < nlocks; i++) {
+		if (getpid() == locks_pid) /* not in a forked child: the locks are the parent's */
+			unlink(locks_held[i]);
+		free(locks_held[i]);
+	}
+	free(locks_held);
+	locks_held = NULL;
+	nlocks = 0;
+	pthread_mutex_unlock(&locks_mu);
+}
+
+int record_lock(const char *path, char *why, size_t n)
+{
+	char *lock = xasprintf("%s.lock", path), text[64];
+	int fd = -1, attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		struct stat st;
+		time_t now = time(NULL);
+
+		fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+		if (lstat(lock, &st))
+			continue; /* released meanwhile: try again */
+		if (now - st.st_mtime <= RECORD_LOCK_STALE_S || attempt) {
+			char owner[32] = "";
+			int lfd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+			if (lfd >= 0) {
+				ssize_t got = read(lfd, owner, sizeof(owner) - 1);
+
+				owner[got > 0 ? got : 0] = 0;
+				owner[strcspn(owner, "\n")] = 0;
+				close(lfd);
+			}
+			snprintf(why, n, "record lock: '%s' is held by another fozzy writing '%s'%s%s%s (%lld s old); it is "
+				 "reclaimed after %d s, or remove it if no fozzy is running", lock, path, owner[0] ? " (pid " : "",
+				 owner, owner[0] ? ")" : "", (long long)(now - st.st_mtime), RECORD_LOCK_STALE_S);
+			free(lock);
+			errno = EBUSY;
+			return -1;
+		}
+		/* stale: its writer died long ago */
+		if (unlink(lock) && errno != ENOENT)
+			break;
+	}
+	if (fd < 0) {
+		snprintf(why, n, "record lock: cannot create '%s': %s", lock, strerror(errno));
+		free(lock);
+		return -1;
+	}
+	snprintf(text, sizeof(text), "%d\n", (int)getpid());
+	if (write(fd, text, strlen(text)) < 0) { /* the pid is only a hint for people */
+	}
+	close(fd);
+	pthread_mutex_lock(&locks_mu);
+	if (!locks_pid) {
+		locks_pid = getpid();
+		atexit(locks_release_all);
+	}
+	locks_held = xrealloc(locks_held, (nlocks + 1) * sizeof(*locks_held));
+	locks_held[nlocks++] = lock;
+	pthread_mutex_unlock(&locks_mu);
+	return 0;
+}
+
+void record_unlock(const char *path)
+{
+	char *lock = xasprintf("%s.lock", path);
+	size_t i;
+
+	pthread_mutex_lock(&locks_mu);
+	for (i = 0; i < nlocks; i++) {
+		if (strcmp(locks_held[i], lock))
+			continue;
+		unlink(lock);
+		free(locks_held[i]);
+		locks_held[i] = locks_held[--nlocks];
+		break;
+	}
+	pthread_mutex_unlock(&locks_mu);
+	free(lock);
 }

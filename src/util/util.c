@@ -19,7 +19,7 @@
 
 bool quiet_errors;
 static die_hook_fn die_hook;
-static char last_err[512];
+static _Thread_local char last_err[512]; /* per thread: fozzy test --jobs runs threads */
 
 void set_die_hook(die_hook_fn fn)
 {

@@ -77,4 +77,14 @@ test_expect_success 'a corrupted trace is refused (exit 2)' '
 test_expect_success 'replay --json reports match and events' '
 	fz --json replay ok.fozzy 2>/dev/null | python3 -c "import json,sys; d=json.load(sys.stdin); assert d[\"mode\"]==\"replay\" and d[\"replay\"][\"match\"] is True and d[\"replay\"][\"events\"]>5, d"
 '
+test_expect_success 'replay --until stops on the virtual clock: matched up to there, status timeout (exit 3)' '
+	fz run --det --seed 2 --record sl.fozzy -- "$FIX/sleeper" >/dev/null 2>&1 &&
+	expect_exit 3 fz replay sl.fozzy --until 50ms >/dev/null 2>err &&
+	grep -q "replay: match (up to --until)" err && grep -q "stopped at --until 50ms" err &&
+	fz --json replay sl.fozzy --until 50ms 2>/dev/null >u.json; test "$(field u.json replay stoppedAtUntil)" = True &&
+	fz replay sl.fozzy --until 1h >/dev/null 2>err && grep -q "replay: match$" err &&
+	expect_exit 2 fz replay sl.fozzy --until soon 2>err && grep -q "invalid --until" err &&
+	fz run --record nd.fozzy -- /bin/true >/dev/null 2>&1 &&
+	expect_exit 2 fz replay nd.fozzy --until 1s 2>err && grep -q "recorded without --det" err
+'
 test_done

@@ -72,4 +72,21 @@ test_expect_success 'a JSON fault file: rules as strings, objects or presets; ba
 	expect_exit 1 fz run --det --faults p1.json --json -- "$FIX/faulty" careless >sum 2>/dev/null &&
 	test "$(field sum native faults 0 fault)" = "write:EIO@1"
 '
+test_expect_success 'shrink drops every fault the failure does not need from the trace it writes, not only from the summary' '
+	expect_exit 1 fz explore --seed 1 --runs 50 --faults fsync:EIO,write:short,write:EINTR --json -- "$FIX/faulty" careless >ex3 2>/dev/null &&
+	t=$(field ex3 failure tracePath) && field ex3 failure faults | grep -q "EINTR" &&
+	fz shrink "$t" --out three.fozzy >/dev/null 2>err && grep -q "faults 3 -> 1: write:short@1" err &&
+	expect_exit 1 fz replay three.fozzy >/dev/null 2>err && grep -q "faults injected: write:short@1 (" err &&
+	! grep -q "EINTR" err
+'
+test_expect_success 'shrink --minimize chooses what is reduced; what the trace lacks is a one-line error' '
+	t=$(field ex3 failure tracePath) &&
+	fz shrink "$t" --minimize schedule --out sched.fozzy >/dev/null 2>err && grep -q "faults 3 -> 3" err &&
+	fz shrink "$t" --minimize faults,schedule --out both.fozzy >/dev/null 2>err && grep -q "faults 3 -> 1" err &&
+	expect_exit 2 fz shrink "$t" --minimize input 2>err && grep -q "only a fuzz finding" err &&
+	expect_exit 2 fz shrink "$t" --minimize steps 2>err && grep -q "a native run has none" err &&
+	expect_exit 2 fz shrink "$t" --minimize everything 2>err && grep -q "invalid --minimize" err &&
+	fz run --det --record nofault.fozzy -- "$FIX/exit_code" 3 >/dev/null 2>&1;
+	expect_exit 2 fz shrink nofault.fozzy --minimize faults 2>err && grep -q "had no --faults" err
+'
 test_done

@@ -74,7 +74,8 @@ asan_test 'a finding made in the fork server replays through a fork server (its 
 	for i in 1 2 3; do
 		expect_exit 4 fz replay "$trace" >/dev/null 2>rerr && grep -q "heap-buffer-overflow" rerr || return 1
 	done &&
-	expect_exit 2 fz shrink "$trace" 2>err && grep -q "fuzz --minimize" err
+	fz shrink "$trace" --out fs5.fozzy >/dev/null 2>err && grep -q "^  input [0-9]* -> [0-9]* bytes" err &&
+	head -c 100000 fs5.fozzy | grep -q "\"forkServer\":false" && expect_exit 4 fz replay fs5.fozzy >/dev/null 2>/dev/null
 '
 asan_test 'a seed gives the same campaign: twice, with --jobs 2 (each worker a fork server), and with full runs' '
 	for d in d1 d2 d3 d4; do cp -r seeds $d; done &&
@@ -168,5 +169,14 @@ test_expect_success 'bad input is a one-line usage error (exit 2)' '
 	expect_exit 2 fz fuzz --bogus -- /bin/true 2>err && grep -q "unknown option" err &&
 	expect_exit 2 fz fuzz 2>err && grep -q "missing the program" err &&
 	expect_exit 2 fz fuzz --corpus /proc/version -- /bin/true 2>err && grep -q "corpus" err
+'
+asan_test 'shrink --minimize input cuts a fork-server finding down; the result replays to the same report' '
+	rm -rf c9 && cp -r lpseeds c9 &&
+	expect_exit 1 fz fuzz --json --seed 1 --runs 200 --corpus c9 -- ./lpstr @@ >s9.json 2>/dev/null &&
+	t=$(field s9.json findings 0 trace) &&
+	fz shrink "$t" --minimize input --out in.fozzy --json >sh.json 2>/dev/null &&
+	[ "$(field sh.json inputBytesAfter)" -le "$(field sh.json inputBytesBefore)" ] &&
+	test "$(field sh.json status)" = crash &&
+	expect_exit 4 fz replay in.fozzy >/dev/null 2>rerr && grep -q "replay: match" rerr && grep -q "in decode" rerr
 '
 test_done

@@ -331,4 +331,32 @@ test_expect_success 'unknown backend names are refused' '
 	expect_exit 2 fz run "$S/proc.fozzy.json" --fs-backend nope 2>/dev/null &&
 	expect_exit 2 fz run "$S/proc.fozzy.json" --http-backend nope 2>/dev/null
 '
+test_expect_success 'replay --until 0ms of a multi-step trace: timeout with an until finding (row 94)' '
+	fz run "$S/example.fozzy.json" --det --record u.fozzy >/dev/null &&
+	expect_exit 3 fz replay u.fozzy --until 0ms --json >o.json &&
+	test "$(field o.json status)" = timeout && test "$(field o.json findings 0 title)" = until &&
+	test "$(field o.json findings 0 kind)" = hang &&
+	fz replay u.fozzy --until 1h >/dev/null &&
+	expect_exit 2 fz replay e.fozzy --until 1s 2>err && grep -q "distributed explore trace" err
+'
+test_expect_success 'shrink --minimize on scenario traces: schedule needs an explore trace (row 99)' '
+	expect_exit 2 fz shrink fl.fozzy --minimize schedule 2>err && grep -q "has no schedule" err &&
+	expect_exit 2 fz shrink fl.fozzy --minimize faults 2>err && grep -q "a scenario trace has none" err &&
+	expect_exit 2 fz shrink fl.fozzy --reporter junit 2>/dev/null &&
+	fz shrink fl.fozzy --minimize steps --out st.fozzy --json >o.json && test "$(field o.json shrink stepsAfter)" = 1 &&
+	fz shrink e.fozzy --minimize schedule --out sc.fozzy --json >o.json &&
+	test "$(field o.json shrink stepsAfter)" = "$(field o.json shrink stepsBefore)" && expect_exit 1 fz replay sc.fozzy >/dev/null
+'
+test_expect_success 'record locks: a fresh PATH.lock blocks recording, one older than 300 s is reclaimed, none is left (row 85)' '
+	touch lk.fozzy.lock &&
+	expect_exit 2 fz run "$S/example.fozzy.json" --det --record lk.fozzy 2>err && grep -q "record lock: .lk.fozzy.lock. is held" err &&
+	test ! -e lk.fozzy &&
+	expect_exit 2 fz run --det --record lk.fozzy -- /bin/true 2>err && grep -q "record lock" err &&
+	touch -d "10 minutes ago" lk.fozzy.lock &&
+	fz run "$S/example.fozzy.json" --det --record lk.fozzy >/dev/null && test -f lk.fozzy && test ! -e lk.fozzy.lock &&
+	fz run "$S/example.fozzy.json" --det --record lk.fozzy >/dev/null && test -f lk.1.fozzy && test ! -e lk.1.fozzy.lock &&
+	fz run --det --record nat.fozzy -- /bin/true >/dev/null 2>&1 && test -f nat.fozzy && test ! -e nat.fozzy.lock &&
+	fz test "$S/example.fozzy.json" "$S/fail.fozzy.json" --det --record tl.fozzy >/dev/null 2>&1;
+	test -f tl.1.fozzy && test -f tl.2.fozzy && ! ls | grep -q "\.lock$"
+'
 test_done

@@ -145,4 +145,20 @@ test_expect_success 'http host: no answer within --timeout is a timeout, in the 
 	fz replay h.fozzy --json >o.json && test "$(field o.json status)" = pass
 '
 kill $SRV 2>/dev/null
+test_expect_success 'shrink of a host-backend trace keeps the host steps, reuses their answers, touches nothing' '
+	cp /bin/echo ./myecho2 &&
+	scn h.json "{\"type\":\"set_kv\",\"key\":\"a\",\"value\":\"1\"}" \
+		"{\"type\":\"proc_spawn\",\"cmd\":\"./myecho2\",\"args\":[\"hi\"],\"save_stdout_as\":\"out\"}" \
+		"{\"type\":\"set_kv\",\"key\":\"b\",\"value\":\"2\"}" \
+		"{\"type\":\"fs_write\",\"path\":\"shrunk-host.txt\",\"data\":\"x\"}" \
+		"{\"type\":\"sleep\",\"duration\":\"10ms\"}" \
+		"{\"type\":\"get_kv_assert\",\"key\":\"out\",\"equals\":\"bye\\n\"}" &&
+	expect_exit 1 fz run h.json --det --proc-backend host --fs-backend host --record hh.fozzy >/dev/null &&
+	rm myecho2 shrunk-host.txt &&
+	fz shrink hh.fozzy --json >o.json && test "$(field o.json shrink stepsAfter)" = 3 &&
+	test ! -e shrunk-host.txt &&
+	fz --json trace dump hh.min.fozzy | python3 -c "import json,sys; s=json.load(sys.stdin)[\"header\"][\"scenario\"][\"steps\"]; assert [x[\"type\"] for x in s]==[\"proc_spawn\",\"fs_write\",\"get_kv_assert\"], s" &&
+	expect_exit 1 fz replay hh.min.fozzy --json >o.json && test "$(field o.json findings 0 title)" = get_kv_assert &&
+	test ! -e shrunk-host.txt
+'
 test_done

@@ -27,6 +27,8 @@ struct fozzy_config {
 	bool host_proc, host_fs, host_http, mem_track, fail_on_leak, mem_artifacts;
 	bool has_limit, has_fail_after, has_budget, has_frag;
 	uint64_t mem_limit_mb, mem_fail_after, leak_budget, frag_seed;
+	bool has_heap_alloc_budget, has_heap_in_use_budget;
+	uint64_t heap_alloc_budget, heap_in_use_budget;
 };
 
 extern struct fozzy_config config;

@@ -49,6 +49,11 @@ struct replay_opts {
 	int ncmd;
 	bool has_until;            /* --until: stop when virtual time reaches until_ns */
 	uint64_t until_ns;
+	/* scenario traces: artifacts of the replay run */
+	bool dump_events;          /* --dump-events: events.json and timeline.json even on pass */
+	bool profile_full;         /* --profile-capture full / --profile-regen: the profile even on pass */
+	const char *export_format; /* --profile-export-format otlp|speedscope */
+	const char *export_out;    /* --profile-export-out PATH */
 };
 
 struct explore_opts {
@@ -126,6 +131,9 @@ struct scn_run_opts {
 	const char *pressure_wave;
 	bool host_fs, host_proc, host_http; /* --fs-backend host, --proc-backend host, --http-backend host */
 	bool mem_artifacts;        /* --mem-artifacts: memory.timeline/leaks/graph.json with the other artifacts */
+	bool profile_full;         /* --profile-capture full: events and profile even on pass */
+	bool has_heap_alloc_budget, has_heap_in_use_budget; /* fozzy.toml profile_heap_*_budget */
+	uint64_t heap_alloc_budget, heap_in_use_budget;
 };
 
 /* fozzy explore SCENARIO: a distributed scenario under many interleavings. */
@@ -156,7 +164,7 @@ void scenario_set_color(bool on);
 int mode_scenario_run(const struct scn_run_opts *o);
 int mode_scenario_test(const struct scn_run_opts *o);
 /* Replay a scenario trace (header kind "scenario"). */
-int mode_scenario_replay(const char *trace_path, bool json, bool strict, const char *base_dir, const uint64_t *until_ms);
+int mode_scenario_replay(const struct replay_opts *o);
 
 void run_opts_init(struct run_opts *o);
 void replay_opts_init(struct replay_opts *o);

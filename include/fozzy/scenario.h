@@ -81,6 +81,9 @@ struct scn_opts {
 	uint64_t mem_limit_mb, mem_fail_after, leak_budget, frag_seed;
 	bool has_limit, has_fail_after, has_budget, has_frag;
 	const char *pressure_wave;
+	/* heap budgets (fozzy.toml profile_heap_*_budget): checker findings, a tracked run implied */
+	bool has_heap_alloc_budget, has_heap_in_use_budget;
+	uint64_t heap_alloc_budget, heap_in_use_budget;
 };
 
 struct scn_result {
@@ -158,5 +161,18 @@ void scn_mem_options_from_json(struct scn_opts *o, const cJSON *j);
  * seed `suite`: XXH3-64 of suite LE8, total LE8, ordinal LE8 and the path.
  */
 uint64_t scenario_test_seed(uint64_t suite, uint64_t total, uint64_t ordinal, const char *path);
+
+/* ---- the profile of a scenario run (src/scenario/profile.c), derived from its events ---- */
+
+/*
+ * Write timeline.json, profile.{timeline,cpu,heap,latency,metrics}.json and
+ * symbols.json into dir. 0, or -1 (errno) when a file cannot be written.
+ */
+int scn_write_profile(const char *dir, const cJSON *events, const char *run_id, uint64_t seed, uint64_t host_ms,
+		      const char *scenario_path);
+/* The step spans as OTLP/JSON (traces signal), on the virtual clock from 2024-01-01T00:00:00Z. */
+cJSON *scn_profile_otlp(const cJSON *events, const char *run_id, uint64_t seed, const char *scenario_path);
+/* The step spans as a speedscope evented profile (virtual milliseconds). */
+cJSON *scn_profile_speedscope(const cJSON *events, const char *run_id, const char *scenario_path);
 
 #endif

@@ -152,7 +152,10 @@ static int set(const char *key, char *val, bool is_str, int line, char *why, siz
 			config.has_budget = true, config.leak_budget = v;
 		else if (!strcmp(key, "mem_fragmentation_seed"))
 			config.has_frag = true, config.frag_seed = v;
-		/* profile_* budgets: read and checked, used by no command of this build */
+		else if (!strcmp(key, "profile_heap_alloc_budget"))
+			config.has_heap_alloc_budget = true, config.heap_alloc_budget = v;
+		else if (!strcmp(key, "profile_heap_in_use_budget"))
+			config.has_heap_in_use_budget = true, config.heap_in_use_budget = v;
 		return 0;
 	}
 	return 0; /* unknown keys are ignored */

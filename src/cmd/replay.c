@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fozzy/cmd.h"
 #include "fozzy/exit.h"
@@ -12,6 +13,8 @@
 
 const char replay_usage[] =
 	"usage: fozzy replay TRACE [--json] [--until DUR] [--wall-timeout DUR] [-- CMD [ARGS...]]\n"
+	"       fozzy replay SCENARIO-TRACE [--dump-events] [--profile-capture baseline|full]\n"
+	"                    [--profile-export-format otlp|speedscope --profile-export-out PATH]\n"
 	"\n"
 	"Re-execute the run recorded in TRACE, answering every decision (clock, random\n"
 	"bytes, ...) from the trace, and check that the program asks the same questions\n"
@@ -28,12 +31,22 @@ const char replay_usage[] =
 	"                      an 'until' finding (--det traces; steps scenarios stop\n"
 	"                      before the first step at or after DUR)\n"
 	"  --wall-timeout DUR  real-time guard (default 10m)\n"
+	"\n"
+	"Scenario traces only:\n"
+	"  --dump-events       write events.json, timeline.json and the profile even when\n"
+	"                      the replay passes\n"
+	"  --profile-capture M baseline (default: the profile when the replay does not\n"
+	"                      pass) or full (always); --profile-regen is full\n"
+	"  --profile-export-format F  otlp (OpenTelemetry traces, OTLP/JSON) or\n"
+	"                      speedscope (an evented profile): the replay's step spans on\n"
+	"                      the virtual clock, written to --profile-export-out PATH;\n"
+	"                      with --json stdout is {\"run\": SUMMARY, \"profileExport\": ...}\n"
 	"  --base-dir DIR      artifacts folder (default .fozzy)\n"
 	"\n"
 	"Exit status: that of the replayed run (0 pass, 1 fail, 3 timeout, 4 crash), or 2\n"
 	"when the replay diverged or could not start.\n";
 
-enum { OPT_WALL = 2, OPT_BASE, OPT_HOST_ENV, OPT_UNTIL };
+enum { OPT_WALL = 2, OPT_BASE, OPT_HOST_ENV, OPT_UNTIL, OPT_DUMP, OPT_CAPTURE, OPT_REGEN, OPT_EXP_FMT, OPT_EXP_OUT };
 
 int cmd_replay(int argc, char **argv)
 {
@@ -42,6 +55,11 @@ int cmd_replay(int argc, char **argv)
 		{ "base-dir", required_argument, NULL, OPT_BASE },
 		{ "host-env", no_argument, NULL, OPT_HOST_ENV },
 		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "dump-events", no_argument, NULL, OPT_DUMP },
+		{ "profile-capture", required_argument, NULL, OPT_CAPTURE },
+		{ "profile-regen", no_argument, NULL, OPT_REGEN },
+		{ "profile-export-format", required_argument, NULL, OPT_EXP_FMT },
+		{ "profile-export-out", required_argument, NULL, OPT_EXP_OUT },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -79,12 +97,37 @@ int cmd_replay(int argc, char **argv)
 				return usage_error("replay ", "invalid --until '%s': expected e.g. 0ms, 250ms, 5s", optarg);
 			o.has_until = true;
 			break;
+		case OPT_DUMP:
+			o.dump_events = true;
+			break;
+		case OPT_CAPTURE:
+			if (strcmp(optarg, "baseline") && strcmp(optarg, "full"))
+				return usage_error("replay ", "invalid --profile-capture '%s': expected baseline or full", optarg);
+			o.profile_full = !strcmp(optarg, "full");
+			break;
+		case OPT_REGEN:
+			o.profile_full = true;
+			break;
+		case OPT_EXP_FMT:
+			if (!strcmp(optarg, "pprof"))
+				return usage_error("replay ", "--profile-export-format pprof is not available: pprof is a protocol "
+						   "buffers format this build does not write; use otlp or speedscope");
+			if (strcmp(optarg, "otlp") && strcmp(optarg, "speedscope"))
+				return usage_error("replay ", "invalid --profile-export-format '%s': expected otlp or speedscope",
+						   optarg);
+			o.export_format = optarg;
+			break;
+		case OPT_EXP_OUT:
+			o.export_out = optarg;
+			break;
 		default:
 			return usage_error("replay ", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (!o.trace)
 		return usage_error("replay ", "missing the trace to replay: fozzy replay TRACE");
+	if (!o.export_format != !o.export_out)
+		return usage_error("replay ", "--profile-export-format and --profile-export-out go together");
 	o.cmd = argv + optind;
 	o.ncmd = argc - optind;
 	o.json = global.json;

@@ -20,13 +20,18 @@
 const char run_scenario_usage[] =
 	"usage: fozzy run SCENARIO.fozzy.json [--det] [--seed N] [--timeout DUR] [--record PATH]\n"
 	"                 [--record-collision append|overwrite|error] [--reporter pretty|junit|html]\n"
-	"                 [memory flags] [--json]\n"
+	"                 [--profile-capture baseline|full] [memory flags] [--json]\n"
 	"\n"
 	"Run a steps scenario (see fozzy schema) in fozzy's virtual world: KV, virtual\n"
 	"files, scripted processes and HTTP, a simulated network and memory model. The\n"
 	"flags are those of fozzy test (see fozzy test --help) but --jobs, --filter and\n"
 	"--fail-fast. The trace is written to the run folder when the run does not pass,\n"
-	"and to --record PATH always. Exit status: 0 pass, 1 fail, 2 error, 3 timeout.\n";
+	"and to --record PATH always. Exit status: 0 pass, 1 fail, 2 error, 3 timeout.\n"
+	"\n"
+	"  --profile-capture baseline|full  baseline (default): events.json, timeline.json\n"
+	"                      and the profile (profile.*.json, symbols.json: where virtual\n"
+	"                      time and memory went, per step) when the run does not pass\n"
+	"                      or is recorded; full: always\n";
 
 const char test_usage[] =
 	"usage: fozzy test [GLOBS...] [--det] [--seed N] [--jobs N] [--filter S] [--fail-fast]\n"
@@ -80,7 +85,7 @@ const char schema_usage[] =
 
 enum { OPT_DET = 2, OPT_SEED, OPT_TIMEOUT, OPT_RECORD, OPT_COLLISION, OPT_REPORTER, OPT_BASE, OPT_JOBS, OPT_FILTER,
        OPT_FAIL_FAST, OPT_MEM_TRACK, OPT_MEM_LIMIT, OPT_MEM_FAIL_AFTER, OPT_MEM_FRAG, OPT_MEM_WAVE, OPT_FAIL_ON_LEAK,
-       OPT_LEAK_BUDGET, OPT_MEM_ARTIFACTS, OPT_PROC_BACKEND, OPT_FS_BACKEND, OPT_HTTP_BACKEND };
+       OPT_LEAK_BUDGET, OPT_MEM_ARTIFACTS, OPT_PROC_BACKEND, OPT_FS_BACKEND, OPT_HTTP_BACKEND, OPT_PROFILE_CAPTURE };
 
 /* Options of run SCENARIO and test; positional arguments are collected. Returns 0, -1 (help), or an exit code. */
 static int parse_scn(int argc, char **argv, struct scn_run_opts *o, bool test, char ***pos, int *npos)
@@ -107,6 +112,7 @@ static int parse_scn(int argc, char **argv, struct scn_run_opts *o, bool test, c
 		{ "proc-backend", required_argument, NULL, OPT_PROC_BACKEND },
 		{ "fs-backend", required_argument, NULL, OPT_FS_BACKEND },
 		{ "http-backend", required_argument, NULL, OPT_HTTP_BACKEND },
+		{ "profile-capture", required_argument, NULL, OPT_PROFILE_CAPTURE },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -209,6 +215,14 @@ static int parse_scn(int argc, char **argv, struct scn_run_opts *o, bool test, c
 			o->mem_artifacts = true;
 			o->mem_track = true;
 			break;
+		case OPT_PROFILE_CAPTURE:
+			if (test)
+				return usage_error(cmd, "unknown option '--profile-capture' (fozzy test writes no profile; "
+						   "use fozzy run SCENARIO)");
+			if (strcmp(optarg, "baseline") && strcmp(optarg, "full"))
+				return usage_error(cmd, "invalid --profile-capture '%s': expected baseline or full", optarg);
+			o->profile_full = !strcmp(optarg, "full");
+			break;
 		case OPT_PROC_BACKEND:
 		case OPT_HTTP_BACKEND:
 			if (strcmp(optarg, "scripted") && strcmp(optarg, "host"))
@@ -266,6 +280,12 @@ static int parse_scn(int argc, char **argv, struct scn_run_opts *o, bool test, c
 		o->has_frag = true, o->frag_seed = config.frag_seed;
 	if (!o->pressure_wave && config.pressure_wave)
 		o->pressure_wave = config.pressure_wave;
+	/* heap budgets: the memory model's totals, so they turn tracking on */
+	o->has_heap_alloc_budget = config.has_heap_alloc_budget;
+	o->heap_alloc_budget = config.heap_alloc_budget;
+	o->has_heap_in_use_budget = config.has_heap_in_use_budget;
+	o->heap_in_use_budget = config.heap_in_use_budget;
+	o->mem_track |= o->has_heap_alloc_budget || o->has_heap_in_use_budget;
 	if (!o->seed_given && getrandom(&o->seed, sizeof(o->seed), 0) != sizeof(o->seed))
 		o->seed = now_real_ns();
 	o->json = global.json;
@@ -483,8 +503,8 @@ const char explore_scenario_usage[] =
 	"                      heal-first-two, crash-first, restart-first, none\n"
 	"  --checker TOKENS    replace the invariants: kv_all_equal:KEY,\n"
 	"                      kv_present_on_all:KEY, kv_node_equals:NODE:KEY:VALUE\n"
-	"  --record PATH       also write the failing run's trace to PATH\n"
-	"  --record-collision P  append (default), overwrite or error\n"
+	"  --record PATH       also write the trace to PATH: the failing run, or the last run when all pass\n"
+	"  --record-collision P  error (default: an existing PATH is an error), append or overwrite\n"
 	"  --base-dir DIR      artifacts folder (default .fozzy)\n"
 	"\n"
 	"The failing run's trace replays with fozzy replay. Exit status: 0 no failure\n"
@@ -510,7 +530,7 @@ int cmd_explore_scenario(int argc, char **argv)
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct scn_explore_opts o = { .strategy = "random", .runs = 1000, .max_steps = 10000, .collision = "append",
+	struct scn_explore_opts o = { .strategy = "random", .runs = 1000, .max_steps = 10000, .collision = "error",
 				      .base_dir = ".fozzy" };
 	bool seed_given = false, base_given = false;
 	uint64_t v;

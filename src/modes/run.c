@@ -1204,11 +1204,14 @@ int mode_replay(const struct replay_opts *o)
 			error("a scenario trace takes no command after --");
 			return EXIT_ERROR;
 		}
-		{
-			uint64_t ms = o->until_ns / 1000000;
-
-			return mode_scenario_replay(o->trace, o->json, o->strict, o->base_dir, o->has_until ? &ms : NULL);
-		}
+		return mode_scenario_replay(o);
+	}
+	if (o->dump_events || o->profile_full || o->export_format) {
+		error("cannot replay '%s' with %s: it applies to scenario traces (a native trace holds its events: fozzy "
+		      "trace dump)", o->trace, o->export_format ? "--profile-export-format" : o->dump_events ? "--dump-events"
+		      : "--profile-capture full");
+		trace_release(&t);
+		return EXIT_ERROR;
 	}
 	if (!ctx_from_trace(&x, &t, o->trace, "replay", o->cmd, o->ncmd, o->host_env, o->wall_timeout_ns,
 			    o->base_dir) &&

@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,10 @@ static void engine_opts(const struct scn_run_opts *o, struct scn_opts *e)
 	e->has_frag = o->has_frag;
 	e->frag_seed = o->frag_seed;
 	e->pressure_wave = o->pressure_wave;
+	e->has_heap_alloc_budget = o->has_heap_alloc_budget;
+	e->heap_alloc_budget = o->heap_alloc_budget;
+	e->has_heap_in_use_budget = o->has_heap_in_use_budget;
+	e->heap_in_use_budget = o->heap_in_use_budget;
 	e->host_fs = o->host_fs;
 	e->host_proc = o->host_proc;
 	e->host_http = o->host_http;
@@ -584,6 +589,19 @@ static int finish(cJSON *sum, bool json, bool strict)
 	return code;
 }
 
+/* durationMs of a summary (a raw u64 number). */
+static uint64_t summary_ms(const cJSON *sum)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(sum, "durationMs");
+	uint64_t ms = 0;
+
+	if (cJSON_IsRaw(v)) /* json_u64 writes u64s raw */
+		parse_u64(v->valuestring, &ms);
+	else
+		json_get_u64(sum, "durationMs", &ms);
+	return ms;
+}
+
 static bool full_artifacts(void)
 {
 	const char *v = getenv("FOZZY_ARTIFACTS_FULL");
@@ -738,7 +756,7 @@ int mode_scenario_run(const struct scn_run_opts *o)
 	e.path = o->path;
 	scenario_execute(&s, &e, &r);
 	header = scn_header(&s, o->path, "run", o->seed, &e);
-	heavy = record || strcmp(r.status, "pass") || full_artifacts();
+	heavy = record || strcmp(r.status, "pass") || full_artifacts() || o->profile_full;
 	if (record || strcmp(r.status, "pass")) {
 		char *p = xasprintf("%s/trace.fozzy", rd.abs_path);
 
@@ -754,6 +772,10 @@ int mode_scenario_run(const struct scn_run_opts *o)
 	if (heavy && o->mem_artifacts && r.memory && write_memory_artifacts(&rd, &r))
 		goto io_error;
 	sum = summary(&rd, "run", r.status, o->seed, trace_path, r.virtual_ms, r.memory, r.findings);
+	if (heavy && scn_write_profile(rd.path, r.events, rd.id, o->seed, summary_ms(sum), o->path)) {
+		cJSON_Delete(sum);
+		goto io_error;
+	}
 	if (write_reports(&rd, sum, o->reporter)) {
 		cJSON_Delete(sum);
 		goto io_error;
@@ -1025,6 +1047,32 @@ static void *test_worker_main(void *arg)
 	return NULL;
 }
 
+/* Loading of test files in threads: each takes the next index until none is left. */
+struct load_worker {
+	const struct scn_run_opts *o;
+	const struct strv *files;
+	const bool *selected;
+	struct scenario *scn;
+	size_t total;
+	char **errs;               /* errs[i]: why file i did not load (owned), or NULL */
+	atomic_size_t next;
+};
+
+static void *load_worker_main(void *arg)
+{
+	struct load_worker *lw = arg;
+	size_t i;
+	char why[1024];
+
+	while ((i = atomic_fetch_add(&lw->next, 1)) < lw->total) {
+		if (!lw->selected[i])
+			continue;
+		if (load_steps(lw->files->v[i], lw->o->strict, &lw->scn[i], why, sizeof(why)))
+			lw->errs[i] = xstrdup(why);
+	}
+	return NULL;
+}
+
 int mode_scenario_test(const struct scn_run_opts *o)
 {
 	struct strv files = { 0 };
@@ -1049,18 +1097,42 @@ int mode_scenario_test(const struct scn_run_opts *o)
 	scn = xcalloc(total, sizeof(*scn));
 	selected = xcalloc(total, sizeof(bool));
 	results = xcalloc(total, sizeof(cJSON *));
-	/* every file is loaded and validated before anything runs */
+	/* every file is loaded and validated before anything runs (in --jobs threads; the first error by file order) */
 	for (i = 0; i < total; i++) {
 		selected[i] = !o->filter || strstr(files.v[i], o->filter);
-		if (!selected[i]) {
+		if (!selected[i])
 			skipped++;
-			continue;
+		else
+			nrun++;
+	}
+	{
+		struct load_worker lw = { .o = o, .files = &files, .selected = selected, .scn = scn, .total = total,
+					  .errs = xcalloc(total + 1, sizeof(char *)) };
+		/* --unsafe prints warnings while loading: one thread, so they come in file order */
+		unsigned k, nthreads = !o->strict ? 1 : jobs < total ? jobs : (unsigned)(total ? total : 1);
+		pthread_t *th = xcalloc(nthreads, sizeof(*th));
+		char *first = NULL;
+
+		atomic_init(&lw.next, 0);
+		for (k = 1; k < nthreads; k++)
+			if (pthread_create(&th[k], NULL, load_worker_main, &lw))
+				die("cannot start a loader thread");
+		load_worker_main(&lw);
+		for (k = 1; k < nthreads; k++)
+			pthread_join(th[k], NULL);
+		free(th);
+		for (i = 0; i < total; i++) {
+			if (lw.errs[i] && !first)
+				first = lw.errs[i];
+			else
+				free(lw.errs[i]);
 		}
-		if (load_steps(files.v[i], o->strict, &scn[i], why, sizeof(why))) {
-			code = fail_error(o->json, "%s", why);
+		free(lw.errs);
+		if (first) {
+			code = fail_error(o->json, "%s", first);
+			free(first);
 			goto out;
 		}
-		nrun++;
 	}
 	if (host_setup(o, why, sizeof(why))) {
 		code = fail_error(o->json, "%s", why);
@@ -1184,11 +1256,84 @@ out:
 
 /* ---- replay ---- */
 
+/*
+ * replay --profile-export-format: the replay's step spans as OTLP/JSON or a
+ * speedscope profile, written atomically to --profile-export-out. The result
+ * document (fozzy.profile_export_result.v1), or NULL with last_error() set.
+ */
+static cJSON *profile_export(const struct replay_opts *o, const cJSON *events, const char *run_id, uint64_t seed,
+			     const char *scenario_path)
+{
+	cJSON *doc = !strcmp(o->export_format, "otlp") ? scn_profile_otlp(events, run_id, seed, scenario_path)
+						       : scn_profile_speedscope(events, run_id, scenario_path);
+	cJSON *res, *spans = NULL;
+	char *text = cJSON_Print(doc);
+	bool q = quiet_errors;
+	int rc;
+
+	quiet_errors = true; /* one error line, the caller's */
+	rc = write_file_atomic(o->export_out, text, strlen(text));
+	free(text);
+	if (rc)
+		error("cannot write --profile-export-out '%s': %s", o->export_out, strerror(errno));
+	quiet_errors = q;
+	if (rc) {
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	res = cJSON_CreateObject();
+	cJSON_AddStringToObject(res, "schemaVersion", "fozzy.profile_export_result.v1");
+	cJSON_AddStringToObject(res, "run", run_id);
+	cJSON_AddStringToObject(res, "format", o->export_format);
+	cJSON_AddStringToObject(res, "out", o->export_out);
+	if (!strcmp(o->export_format, "otlp"))
+		spans = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "resourceSpans"), 0), "scopeSpans"), 0),
+			"spans");
+	else
+		spans = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "shared"), "frames");
+	cJSON_AddNumberToObject(res, "spans", cJSON_GetArraySize(spans));
+	cJSON_AddArrayToObject(res, "warnings");
+	cJSON_Delete(doc);
+	return res;
+}
+
+/* finish() for a replay with an export: --json prints {run, profileExport}. */
+static int finish_export(cJSON *sum, cJSON *exported, bool json, bool strict)
+{
+	const char *w = strict ? strict_warning(sum) : NULL;
+	int code = status_exit_code(js(sum, "status"));
+
+	if (w || !json) {
+		code = finish(sum, json, strict);
+		if (!json)
+			printf("profile export: %s, %d spans -> %s\n", js(exported, "format"),
+			       (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(exported, "spans")), js(exported, "out"));
+		cJSON_Delete(exported);
+		return code;
+	}
+	{
+		cJSON *doc = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(doc, "run", sum);
+		cJSON_AddItemToObject(doc, "profileExport", exported);
+		json_print(doc);
+		cJSON_Delete(doc);
+	}
+	return code;
+}
+
 static int replay_dist(const struct scenario *s, const cJSON *decisions, const struct trace *t, const char *trace_path,
 		       bool json, bool strict, const char *base_dir);
 
-int mode_scenario_replay(const char *trace_path, bool json, bool strict, const char *base_dir, const uint64_t *until_ms)
+int mode_scenario_replay(const struct replay_opts *o)
 {
+	const char *trace_path = o->trace, *base_dir = o->base_dir;
+	bool json = o->json, strict = o->strict;
+	uint64_t until_ms_v = o->until_ns / 1000000;
+	const uint64_t *until_ms = o->has_until ? &until_ms_v : NULL;
+	cJSON *exported = NULL;
 	struct trace t;
 	struct scenario s = { 0 };
 	struct scn_opts e;
@@ -1237,9 +1382,11 @@ int mode_scenario_replay(const char *trace_path, bool json, bool strict, const c
 		}
 	}
 	if (s.variant == SCN_DISTRIBUTED) {
-		if (until_ms) {
-			code = fail_error(json, "replay --until applies to steps scenarios and native traces; '%s' is a "
-					  "distributed explore trace", trace_path);
+		if (until_ms || o->dump_events || o->profile_full || o->export_format) {
+			code = fail_error(json, "replay %s applies to steps scenarios%s; '%s' is a distributed explore trace",
+					  until_ms ? "--until" : o->export_format ? "--profile-export-format" :
+					  o->dump_events ? "--dump-events" : "--profile-capture full",
+					  until_ms ? " and native traces" : "", trace_path);
 			goto out_early;
 		}
 		code = replay_dist(&s, decisions, &t, trace_path, json, strict, base_dir);
@@ -1312,14 +1459,25 @@ int mode_scenario_replay(const char *trace_path, bool json, bool strict, const c
 	{
 		char *abs = abs_path(trace_path);
 
-		if (strcmp(status, "pass") || full_artifacts())
+		bool heavy = strcmp(status, "pass") || full_artifacts() || o->dump_events || o->profile_full;
+
+		if (heavy)
 			write_events(&rd, r.events);
 		sum = summary(&rd, "replay", status, seed, abs, r.virtual_ms, r.memory, findings);
 		free(abs);
+		if (heavy && scn_write_profile(rd.path, r.events, rd.id, seed, summary_ms(sum), e.path)) {
+			cJSON_Delete(sum);
+			sum = NULL;
+		}
 	}
-	if (write_reports(&rd, sum, "pretty")) {
+	if (!sum || write_reports(&rd, sum, "pretty")) {
 		cJSON_Delete(sum);
 		code = fail_error(json, "io error: %s", last_error());
+	} else if (o->export_format && !(exported = profile_export(o, r.events, rd.id, seed, e.path))) {
+		cJSON_Delete(sum);
+		code = fail_error(json, "%s", last_error()); /* the replay's run folder is complete all the same */
+	} else if (exported) {
+		code = finish_export(sum, exported, json, strict);
 	} else {
 		code = finish(sum, json, strict);
 	}
@@ -1493,7 +1651,8 @@ int mode_scenario_explore(const struct scn_explore_opts *o)
 	struct scenario s = { 0 };
 	struct dist_search *search;
 	struct dist_chooser ch;
-	struct dist_result r = { 0 };
+	struct dist_result r = { 0 }, last = { 0 };
+	bool have_last = false;
 	enum dist_strategy strat;
 	struct run_dir rd;
 	char why[1024], inner[900], *text, *trace_path = NULL, *record = NULL;
@@ -1552,7 +1711,15 @@ int mode_scenario_explore(const struct scn_explore_opts *o)
 			found = true;
 			break;
 		}
-		dist_result_release(&r);
+		if (record) {
+			/* --record of a search that passes: the last run is the one written */
+			if (have_last)
+				dist_result_release(&last);
+			last = r;
+			have_last = true;
+		} else {
+			dist_result_release(&r);
+		}
 		if (explore_progress_tty(o->json) && now_mono_ns() - last_tick > 500000000ULL) {
 			last_tick = now_mono_ns();
 			fprintf(stderr, "\rfozzy explore: %" PRIu64 " runs, %" PRIu64 " states, %.1f s", runs_done,
@@ -1581,6 +1748,23 @@ int mode_scenario_explore(const struct scn_explore_opts *o)
 		free(p);
 		write_events(&rd, r.events);
 	}
+	if (!found && have_last) {
+		cJSON *h = dist_header(&s, o->path, o->strategy, o->seed, runs_done - 1, o->max_steps);
+
+		if (write_dist_trace(record, h, &last, "pass", rd.id)) {
+			cJSON_Delete(h);
+			dist_result_release(&last);
+			dist_search_free(search);
+			scenario_release(&s);
+			run_dir_release(&rd);
+			free(record);
+			return fail_error(o->json, "io error: %s", last_error());
+		}
+		cJSON_Delete(h);
+		trace_path = abs_path(record);
+	}
+	if (have_last)
+		dist_result_release(&last);
 	sum = summary(&rd, "explore", status, o->seed, trace_path, found ? r.virtual_ms : 0, NULL, found ? r.findings : NULL);
 	ex = cJSON_AddObjectToObject(sum, "explore");
 	cJSON_AddStringToObject(ex, "schedule", o->strategy);

@@ -28,6 +28,7 @@
 
 struct mem {
 	uint64_t attempts, next_id, in_use, peak, allocs, frees, failed;
+	uint64_t alloc_bytes; /* every successful allocation, in effective bytes (heap budgets) */
 	uint64_t limit_mb, fail_after, frag_seed;
 	bool has_limit, has_fail_after, has_frag, used;
 	uint64_t wave[64];
@@ -424,8 +425,15 @@ static int step_throws(struct run *r, const cJSON *st, const char *path, const c
 	r->sink = scratch;
 	rc = exec_steps(r, cJSON_GetObjectItemCaseSensitive(st, "steps"), p, sp);
 	r->sink = outer;
-	world_release(&r->w);
-	r->w = saved;
+	{
+		/* the nested changes are rolled back, but not the clock: time only goes forward */
+		uint64_t now = r->w.now_ms;
+
+		world_release(&r->w);
+		r->w = saved;
+		if (now > r->w.now_ms)
+			r->w.now_ms = now;
+	}
 	/* the log keeps the nested steps' decisions and events: replay walks them again */
 	{
 		cJSON *f = cJSON_CreateObject();
@@ -1251,6 +1259,7 @@ static int step_memory_alloc(struct run *r, const cJSON *st, const char *path)
 			       "past memory_fail_after_allocs");
 	}
 	m->allocs++;
+	m->alloc_bytes += eff;
 	m->in_use += eff;
 	if (m->in_use > m->peak)
 		m->peak = m->in_use;
@@ -1877,6 +1886,10 @@ cJSON *scn_mem_options_json(const struct scn_opts *o)
 		cJSON_AddItemToObject(j, "fragmentation_seed", jnum(o->frag_seed));
 	if (o->pressure_wave)
 		cJSON_AddStringToObject(j, "pressure_wave", o->pressure_wave);
+	if (o->has_heap_alloc_budget)
+		cJSON_AddItemToObject(j, "heap_alloc_budget_bytes", jnum(o->heap_alloc_budget));
+	if (o->has_heap_in_use_budget)
+		cJSON_AddItemToObject(j, "heap_in_use_budget_bytes", jnum(o->heap_in_use_budget));
 	return j;
 }
 
@@ -1905,6 +1918,14 @@ void scn_mem_options_from_json(struct scn_opts *o, const cJSON *j)
 		o->frag_seed = v;
 	}
 	o->pressure_wave = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "pressure_wave"));
+	if (!json_get_u64(j, "heap_alloc_budget_bytes", &v)) {
+		o->has_heap_alloc_budget = true;
+		o->heap_alloc_budget = v;
+	}
+	if (!json_get_u64(j, "heap_in_use_budget_bytes", &v)) {
+		o->has_heap_in_use_budget = true;
+		o->heap_in_use_budget = v;
+	}
 }
 
 void scenario_execute(const struct scenario *s, const struct scn_opts *o, struct scn_result *res)
@@ -1972,6 +1993,13 @@ void scenario_execute(const struct scenario *s, const struct scn_opts *o, struct
 			if (!strcmp(res->status, "pass"))
 				res->status = "fail";
 		}
+		/* heap budgets: checker findings that do not fail the run (strict mode refuses a pass with them) */
+		if (o->has_heap_alloc_budget && m->alloc_bytes > o->heap_alloc_budget)
+			finding(&r, "checker", "heap_alloc_budget", NULL, "%" PRIu64 " bytes were allocated, over the "
+				"profile_heap_alloc_budget of %" PRIu64, m->alloc_bytes, o->heap_alloc_budget);
+		if (o->has_heap_in_use_budget && m->peak > o->heap_in_use_budget)
+			finding(&r, "checker", "heap_in_use_budget", NULL, "%" PRIu64 " bytes were in use at the peak, over "
+				"the profile_heap_in_use_budget of %" PRIu64, m->peak, o->heap_in_use_budget);
 		if (o->has_budget && leaked > o->leak_budget) {
 			finding(&r, "checker", "memory_leak_budget", NULL, "%" PRIu64 " leaked bytes exceed the budget of %" PRIu64,
 				leaked, o->leak_budget);

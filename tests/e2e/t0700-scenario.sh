@@ -359,4 +359,54 @@ test_expect_success 'record locks: a fresh PATH.lock blocks recording, one older
 	fz test "$S/example.fozzy.json" "$S/fail.fozzy.json" --det --record tl.fozzy >/dev/null 2>&1;
 	test -f tl.1.fozzy && test -f tl.2.fozzy && ! ls | grep -q "\.lock$"
 '
+test_expect_success 'heap budgets from fozzy.toml: a checker finding; strict refuses the pass, --unsafe accepts it (row 14)' '
+	printf "profile_heap_alloc_budget = 1\n" >hb.toml &&
+	expect_exit 2 fz --config hb.toml run "$S/memory.pass.fozzy.json" --det --json >o.json &&
+	test "$(field o.json summary findings 0 title)" = heap_alloc_budget &&
+	fz --unsafe --config hb.toml run "$S/memory.pass.fozzy.json" --det --json >o.json &&
+	test "$(field o.json findings 0 kind)" = checker &&
+	printf "profile_heap_in_use_budget = 1000\n" >hb2.toml &&
+	expect_exit 2 fz --config hb2.toml run "$S/memory.pass.fozzy.json" --det 2>err >/dev/null && grep -q heap_in_use_budget err &&
+	printf "profile_heap_in_use_budget = 1024\n" >hb3.toml && fz --config hb3.toml run "$S/memory.pass.fozzy.json" --det >/dev/null
+'
+test_expect_success 'profile artifacts: --profile-capture full or FOZZY_ARTIFACTS_FULL write them on pass, not by default (row 66)' '
+	fz run "$S/memory.pass.fozzy.json" --det --json >o.json && d=$(field o.json identity artifactsDir) &&
+	test ! -e "$d/profile.heap.json" &&
+	fz run "$S/memory.pass.fozzy.json" --det --profile-capture full --json >o.json && d=$(field o.json identity artifactsDir) &&
+	for f in events timeline profile.timeline profile.cpu profile.heap profile.latency profile.metrics symbols; do
+		test -s "$d/$f.json" || return 1
+	done &&
+	test "$(field "$d/profile.heap.json" allocBytes)" = 1024 && test "$(field "$d/profile.heap.json" peakInUseBytes)" = 1024 &&
+	test "$(field "$d/profile.cpu.json" available)" = False &&
+	test "$(field "$d/symbols.json" symbols 1 jsonPath)" = "\$.steps[1]" &&
+	FOZZY_ARTIFACTS_FULL=1 fz run "$S/example.fozzy.json" --det --json >o.json && test -s "$(field o.json identity artifactsDir)/profile.latency.json" &&
+	expect_exit 2 fz run "$S/example.fozzy.json" --profile-capture most 2>/dev/null &&
+	expect_exit 2 fz test "$S/example.fozzy.json" --profile-capture full 2>err && grep -q "unknown option" err
+'
+test_expect_success 'profile latency: where virtual time went, per step' '
+	echo "{\"version\":1,\"name\":\"lat\",\"steps\":[{\"type\":\"sleep\",\"duration\":\"30ms\"},{\"type\":\"sleep\",\"duration\":\"250ms\"},{\"type\":\"set_kv\",\"key\":\"k\",\"value\":\"v\"}]}" >lat.json &&
+	fz run lat.json --det --profile-capture full --json >o.json && d=$(field o.json identity artifactsDir) &&
+	test "$(field "$d/profile.latency.json" distribution maxMs)" = 250 &&
+	test "$(field "$d/profile.latency.json" criticalPath 0 span)" = step-1 &&
+	test "$(field "$d/profile.metrics.json" virtualTimeMs)" = 280
+'
+test_expect_success 'replay --profile-export-format otlp writes OTLP/JSON spans; --json prints {run, profileExport} (row 95)' '
+	fz run "$S/assertions.fozzy.json" --det --record ex.fozzy >/dev/null &&
+	fz replay ex.fozzy --profile-export-format otlp --profile-export-out o.json --json >r.json &&
+	test "$(field r.json profileExport format)" = otlp && test "$(field r.json run mode)" = replay &&
+	python3 -c "import json; d=json.load(open(\"o.json\")); sp=d[\"resourceSpans\"][0][\"scopeSpans\"][0][\"spans\"]; assert len(sp)>3 and all(len(s[\"traceId\"])==32 and len(s[\"spanId\"])==16 for s in sp), sp; assert any(\"parentSpanId\" in s for s in sp)" &&
+	fz replay ex.fozzy --profile-export-format speedscope --profile-export-out s.json >/dev/null &&
+	python3 -c "import json; d=json.load(open(\"s.json\")); e=d[\"profiles\"][0][\"events\"]; assert e and sum(1 for x in e if x[\"type\"]==\"O\")==sum(1 for x in e if x[\"type\"]==\"C\")" &&
+	expect_exit 2 fz replay ex.fozzy --profile-export-format pprof --profile-export-out p.json 2>err && grep -q "protocol buffers" err &&
+	expect_exit 2 fz replay ex.fozzy --profile-export-format otlp 2>/dev/null &&
+	expect_exit 2 fz replay ex.fozzy --profile-export-format otlp --profile-export-out nodir/o.json 2>err && grep -q "cannot write" err &&
+	fz replay ex.fozzy --dump-events --json >r.json && test -s "$(field r.json identity artifactsDir)/timeline.json"
+'
+test_expect_success 'assert_throws rolls back the world but not the clock: time only goes forward' '
+	echo "{\"version\":1,\"name\":\"t\",\"steps\":[{\"type\":\"assert_throws\",\"steps\":[{\"type\":\"sleep\",\"duration\":\"40ms\"},{\"type\":\"fail\",\"message\":\"x\"}]},{\"type\":\"trace_event\",\"name\":\"after\"}]}" >tf.json &&
+	fz run tf.json --det --record tf.fozzy --json >o.json && d=$(field o.json identity artifactsDir) &&
+	python3 -c "import json; e=json.load(open(\"$d/events.json\")); t=[x[\"time_ms\"] for x in e]; assert t==sorted(t), t; assert [x for x in e if x[\"name\"]==\"after\"][0][\"time_ms\"]==40, e" &&
+	fz replay tf.fozzy --profile-export-format speedscope --profile-export-out tf.json.ss >/dev/null &&
+	python3 -c "import json; e=json.load(open(\"tf.json.ss\"))[\"profiles\"][0][\"events\"]; t=[x[\"at\"] for x in e]; assert t==sorted(t), t"
+'
 test_done

@@ -68,4 +68,10 @@ test_expect_success 'a tampered explore trace fails replay (exit 2)' '
 	expect_exit 1 fz explore "$S/crash-loses-update.explore.fozzy.json" --schedule fifo --record c.fozzy >/dev/null &&
 	cp c.fozzy x.fozzy && printf "z" >>x.fozzy && expect_exit 2 fz replay x.fozzy 2>/dev/null
 '
+test_expect_success 'explore --record of a passing search writes its last run, which replays; an existing PATH is an error by default (rows 86, 109)' '
+	fz explore "$S/kv.explore.fozzy.json" --steps 10 --record kp.fozzy --json >o.json && test "$(field o.json status)" = pass &&
+	test "$(field o.json identity tracePath)" = "$PWD/kp.fozzy" && fz replay kp.fozzy >/dev/null &&
+	expect_exit 2 fz explore "$S/kv.explore.fozzy.json" --record kp.fozzy 2>err && grep -q "record collision" err &&
+	fz explore "$S/kv.explore.fozzy.json" --record kp.fozzy --record-collision append >/dev/null && test -f kp.1.fozzy
+'
 test_done

@@ -17,6 +17,7 @@
 #include "fozzy/util.h"
 
 struct sup_config {
+	bool scratch;           /* run_dir is thrown away unless the caller keeps it: no fsync of its files */
 	const char *exe;        /* absolute path of the program */
 	char *const *argv;      /* argv, argv[0] as the user gave it */
 	char *const *envp;      /* the program's environment */

@@ -63,6 +63,13 @@ int get_svarint(const uint8_t *p, size_t len, size_t *pos, int64_t *out);
  * fsync, rename, fsync of the directory. Returns 0 or -1 (error printed).
  */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/*
+ * Set (per thread) while files are written into a scratch folder that is
+ * thrown away unless kept (explore's passing runs): still written through a
+ * temp file and a rename, but not fsynced. fsync_files() makes kept ones durable.
+ */
+extern _Thread_local bool writes_scratch;
+void fsync_files(const char *dir, const char *const *names, size_t n);
 
 /*
  * Record locks: PATH.lock (O_EXCL, holding the pid) while this process is

@@ -2767,6 +2767,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	int status = 0, ret = -1, i;
 
 	memset(res, 0, sizeof(*res));
+	writes_scratch = cfg->scratch;
 	res->tsc_untrapped = !probe_tsc_trap();
 	vclock_init(&s.clock, cfg->epoch_ns);
 	sched_init_steps(&s.sched, cfg->strategy, cfg->seed, cfg->pct_depth, cfg->pct_steps);
@@ -2946,7 +2947,7 @@ out:
 		if (pump.h[i])
 			XXH3_freeState(pump.h[i]);
 		if (pump.file[i] >= 0) {
-			if (!fs_is_child) /* a fork-server child's are the template's, rewritten next time */
+			if (!fs_is_child && !cfg->scratch) /* a fork-server child's are the template's */
 				fsync(pump.file[i]);
 			close(pump.file[i]);
 		}
@@ -2987,6 +2988,7 @@ out:
 		free(s.procs[i]);
 	}
 	free(s.procs);
+	writes_scratch = false;
 	return ret;
 }
 

@@ -1435,7 +1435,10 @@ static void explore_one_plan(struct explore_ctx *e, uint64_t index, struct explo
 		 r.detail.data ? (const char *)r.detail.data : "");
 	out->failed = 0;
 	if (strcmp(status, "pass")) {
+		static const char *const kept[] = { "stdout", "stderr", "changes.json", "cpus" };
+
 		out->failed = 1;
+		fsync_files(x->rd.path, kept, ARRAY_SIZE(kept)); /* written as scratch: now kept */
 		trace = write_artifacts(x, &r, NULL, status, NULL, &summary);
 		snprintf(out->trace, sizeof(out->trace), "%s", trace ? trace : "");
 		snprintf(out->dir, sizeof(out->dir), "%s", x->rd.path);
@@ -1735,7 +1738,7 @@ int mode_explore(const struct explore_opts *o)
 		x->runtime_note = "syscalls only: libfozzy-rt.so was not found (set FOZZY_RT)";
 	x->cfg = (struct sup_config){
 		.exe = x->exe, .argv = ro->cmd, .envp = environ, .cwd = cwd,
-		.det = true, .epoch_ns = ro->epoch_ns, .cpus = ro->cpus,
+		.det = true, .epoch_ns = ro->epoch_ns, .cpus = ro->cpus, .scratch = true,
 		.timeout_ns = ro->timeout_ns, .wall_guard_ns = ro->wall_timeout_ns,
 		.strategy = ro->strategy, .pct_depth = ro->pct_depth, .hide_dir = ro->base_dir,
 		.pids_max = ro->pids_max ? ro->pids_max : 1024, .out_fd = -1, .err_fd = -1,

@@ -8,6 +8,7 @@
  * x32 number (bit 30 set): libseccomp treats the x32 ABI as a foreign arch.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -162,7 +163,46 @@ void policy_release(struct policy *p)
 	p->groups = NULL;
 }
 
+static int compile_uncached(const struct policy *p, struct sock_fprog *prog);
+
+/*
+ * The filter depends on the policy only, and libseccomp takes milliseconds to
+ * build it: explore and fuzz run the same policy hundreds of times a second.
+ * The last compiled filter is kept (per process, under a lock: test --jobs
+ * threads may compile at once) and copied out.
+ */
 int policy_compile(const struct policy *p, struct sock_fprog *prog)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static struct sock_filter *cached;
+	static unsigned short cached_len;
+	static uint64_t cached_hash;
+	static bool have;
+	int rc = 0;
+
+	pthread_mutex_lock(&mu);
+	if (!have || cached_hash != p->hash) {
+		struct sock_fprog fresh = { 0 };
+
+		rc = compile_uncached(p, &fresh);
+		if (!rc) {
+			free(cached);
+			cached = fresh.filter;
+			cached_len = fresh.len;
+			cached_hash = p->hash;
+			have = true;
+		}
+	}
+	if (!rc) {
+		prog->len = cached_len;
+		prog->filter = xmalloc(cached_len * sizeof(*cached));
+		memcpy(prog->filter, cached, cached_len * sizeof(*cached));
+	}
+	pthread_mutex_unlock(&mu);
+	return rc;
+}
+
+static int compile_uncached(const struct policy *p, struct sock_fprog *prog)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(ENOSYS));
 	int nr, rc, fds[2] = { -1, -1 };

@@ -35,6 +35,8 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+_Thread_local bool writes_scratch;
+
 int write_file_atomic(const char *path, const void *data, size_t len)
 {
 	char *dir_copy = xstrdup(path), *base_copy = xstrdup(path);
@@ -47,7 +49,7 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 		error("cannot create '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, data, len) || fsync(fd)) {
+	if (write_all(fd, data, len) || (!writes_scratch && fsync(fd))) {
 		error("cannot write '%s': %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
@@ -63,7 +65,7 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 		unlink(tmp);
 		goto out;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = writes_scratch ? -1 : open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		fsync(dfd);
 		close(dfd);
@@ -340,4 +342,26 @@ void record_unlock(const char *path)
 	}
 	pthread_mutex_unlock(&locks_mu);
 	free(lock);
+}
+
+void fsync_files(const char *dir, const char *const *names, size_t n)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		char *p = xasprintf("%s/%s", dir, names[i]);
+
+		fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+		free(p);
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
 }

@@ -92,7 +92,9 @@ def explore(args):
     return json.loads(p.stdout), time.perf_counter() - t0
 race = os.path.abspath("fixtures/race")
 d, t = explore(["--runs", "100", "--", race, "correct"])
-print(f"explore, 2 threads        {d['runs']} runs in {t:.2f} s: {d['runs']/t:.0f} schedules/s ({d['distinctSchedules']} distinct; goal >= 500/s needs --jobs, not built)")
+d2, t2 = explore(["--runs", "100", "--jobs", "2", "--", race, "correct"])
+print(f"explore, 2 threads        --jobs 1: {d['runs']} runs in {t:.2f} s, {d['runs']/t:.0f} schedules/s   "
+      f"--jobs 2: {d2['runs']/t2:.0f} schedules/s ({(d2['runs']/t2)/(d['runs']/t):.2f}x; goal >= 500/s)")
 for strat in ("random", "pct", "dfs", "fifo"):
     for bug in ("atomicity", "order", "deadlock"):
         d, t = explore(["--schedule", strat, "--runs", "300", "--", race, bug])

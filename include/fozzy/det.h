@@ -104,6 +104,7 @@ enum sched_strategy {
 	STRAT_FIFO = 1,
 	STRAT_PCT = 2,
 	STRAT_DFS = 3,    /* explore only: systematic, by preemption bound; a run picks like fifo */
+	STRAT_COVERAGE = 4, /* explore only: preemptions that reached new (thread, object, operation) pairs, mutated */
 };
 
 #define PCT_DEFAULT_DEPTH 3

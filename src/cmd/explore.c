@@ -25,9 +25,12 @@ const char explore_usage[] =
 	"--expect-exit / --expect-stdout. The failing run keeps its run folder and trace\n"
 	"and prints the command that replays it; passing runs leave nothing behind.\n"
 	"\n"
-	"  --schedule S        random (default), pct (priority change points), fifo, or\n"
+	"  --schedule S        random (default), pct (priority change points), fifo,\n"
 	"                      dfs (every schedule with up to --preemption-bound\n"
-	"                      preemptions, by increasing bound; says when exhausted)\n"
+	"                      preemptions, by increasing bound; says when exhausted), or\n"
+	"                      coverage_guided (keeps the schedules that reached new\n"
+	"                      (thread, sync object, operation) pairs and mutates their\n"
+	"                      preemptions; dfs and coverage_guided run one at a time)\n"
 	"  --preemption-bound B dfs: the most preemptions per schedule (default 2)\n"
 	"  --pct-depth D       pct: the bug depth to aim for (default 3)\n"
 	"  --seed N            seed of the first run (default: random)\n"
@@ -111,7 +114,8 @@ int cmd_explore(int argc, char **argv)
 			return EXIT_PASS;
 		case OPT_SCHEDULE:
 			if (sched_parse(optarg, &o.run.strategy))
-				return usage_error("explore ", "invalid --schedule '%s': expected random, pct, fifo or dfs", optarg);
+				return usage_error("explore ", "invalid --schedule '%s': expected random, pct, fifo, dfs or "
+						   "coverage_guided", optarg);
 			break;
 		case OPT_PCT_DEPTH:
 			if (parse_u64(optarg, &v) || v < 1 || v > PCT_MAX_DEPTH)

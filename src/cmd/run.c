@@ -121,9 +121,10 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 			o->base_dir = optarg;
 			break;
 		case OPT_SCHEDULE:
-			if (sched_parse(optarg, &o->strategy) || o->strategy == STRAT_DFS)
+			if (sched_parse(optarg, &o->strategy) || o->strategy == STRAT_DFS || o->strategy == STRAT_COVERAGE)
 				return usage_error("run ", "invalid --schedule '%s': expected random, fifo or pct%s", optarg,
-						   !strcmp(optarg, "dfs") ? " (dfs is a search of fozzy explore)" : "");
+						   !strcmp(optarg, "dfs") || !strcmp(optarg, "coverage_guided")
+							   ? " (dfs and coverage_guided are searches of fozzy explore)" : "");
 			break;
 		case OPT_NO_RT:
 			o->no_rt = true;

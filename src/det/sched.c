@@ -21,6 +21,8 @@ int sched_parse(const char *name, enum sched_strategy *out)
 		*out = STRAT_DFS;
 	else if (!strcmp(name, "pct"))
 		*out = STRAT_PCT;
+	else if (!strcmp(name, "coverage_guided"))
+		*out = STRAT_COVERAGE;
 	else
 		return -1;
 	return 0;
@@ -28,7 +30,8 @@ int sched_parse(const char *name, enum sched_strategy *out)
 
 const char *sched_name(enum sched_strategy s)
 {
-	return s == STRAT_FIFO ? "fifo" : s == STRAT_PCT ? "pct" : s == STRAT_DFS ? "dfs" : "random";
+	return s == STRAT_FIFO ? "fifo" : s == STRAT_PCT ? "pct" : s == STRAT_DFS ? "dfs"
+	       : s == STRAT_COVERAGE ? "coverage_guided" : "random";
 }
 
 void sched_init(struct sched *s, enum sched_strategy strategy, uint64_t seed, unsigned depth)
@@ -88,6 +91,7 @@ unsigned sched_pick(struct sched *s, const uint32_t *vtids, unsigned n, int cur,
 	switch (s->strategy) {
 	case STRAT_FIFO:
 	case STRAT_DFS:
+	case STRAT_COVERAGE:
 		if (cur < 0)
 			return 0;
 		return yielded ? (unsigned)(cur + 1) % n : (unsigned)cur;

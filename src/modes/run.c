@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -1332,6 +1333,8 @@ struct explore_ctx {
 	uint64_t fault_seen[FC_N]; /* calls of each fault class in run 0 */
 	struct explore_run fail; /* the failure of the lowest index so far (fail.failed != 0) */
 	struct buf *picks_out;   /* dfs: the scheduling decisions of the last run */
+	struct buf *stream_out;  /* coverage_guided: the event stream of the last run */
+	uint64_t cov_pairs, cov_corpus; /* coverage_guided: pairs seen, schedules kept */
 	char dfs_note[160];      /* dfs: how far the bounded space was searched */
 };
 
@@ -1405,6 +1408,10 @@ static void explore_one_plan(struct explore_ctx *e, uint64_t index, struct explo
 	if (e->picks_out) {
 		e->picks_out->len = 0;
 		buf_add(e->picks_out, r.picks.data, r.picks.len);
+	}
+	if (e->stream_out) {
+		e->stream_out->len = 0;
+		buf_add(e->stream_out, r.stream.data, r.stream.len);
 	}
 	memcpy(out->fault_seen, r.fault_seen, sizeof(out->fault_seen));
 	{
@@ -1679,6 +1686,144 @@ out:
 	return done;
 }
 
+
+/*
+ * coverage_guided: what a run covered, as keys (thread, operation, object,
+ * the thread that touched the object before): the libfozzy-rt markers
+ * (pthread calls on their objects) and futex calls (by address). A key no
+ * earlier run had is new coverage. Returns the number of new keys.
+ */
+#define COV_OBJS 4096
+static uint64_t run_coverage(const struct buf *stream, struct seen_map *cov)
+{
+	struct { uint64_t obj; uint32_t tid; bool used; } *last = xcalloc(COV_OBJS, sizeof(*last));
+	size_t pos = 0, before = cov->count;
+	struct ev e;
+
+	while (pos < stream->len && !ev_decode(stream->data, stream->len, &pos, &e)) {
+		uint64_t obj, op, k[4];
+		size_t h, probe;
+
+		if (e.tag != EV_SYSCALL)
+			continue;
+		if (e.nr == FOZZY_MARKER_NR)
+			op = e.args[0], obj = e.args[1];
+		else if (e.nr == SYS_futex)
+			op = 1000 + (e.args[1] & 0x7f), obj = e.args[0];
+		else
+			continue;
+		h = (size_t)(XXH3_64bits(&obj, sizeof(obj)) % COV_OBJS);
+		for (probe = 0; probe < COV_OBJS && last[h].used && last[h].obj != obj; probe++)
+			h = (h + 1) % COV_OBJS;
+		k[0] = e.tid;
+		k[1] = op;
+		k[2] = obj;
+		k[3] = probe < COV_OBJS && last[h].used ? last[h].tid : 0;
+		seen_number(cov, XXH3_64bits(k, sizeof(k)), 0);
+		if (probe < COV_OBJS) {
+			last[h].used = true;
+			last[h].obj = obj;
+			last[h].tid = e.tid;
+		}
+	}
+	free(last);
+	return cov->count - before;
+}
+
+/* A schedule kept by coverage_guided: its preemptions, and the decisions of its run (to place new ones). */
+struct cov_entry {
+	struct sup_guide g[PCT_MAX_DEPTH];
+	unsigned n;
+	struct buf picks;
+};
+
+/*
+ * coverage_guided: runs 1.. of explore. Each run takes a kept schedule, at
+ * random from the run's seed, and changes it: one more preemption at a
+ * decision where another thread could run (to that thread), and sometimes one
+ * of its preemptions dropped. Every other decision takes the default, so the
+ * run is that schedule and nothing else. A run that reaches new coverage is
+ * kept in turn. Deterministic in the seed; one run at a time.
+ */
+static void explore_coverage(struct explore_ctx *e, uint64_t t0, const struct buf *picks0, const struct buf *stream0)
+{
+	const struct explore_opts *o = e->o;
+	struct cov_entry *corpus = xcalloc(1, sizeof(*corpus));
+	size_t ncorpus = 1, i;
+	struct seen_map cov = { 0 };
+	struct buf picks = { 0 }, stream = { 0 };
+	uint64_t index;
+
+	buf_add(&corpus[0].picks, picks0->data, picks0->len);
+	run_coverage(stream0, &cov);
+	e->picks_out = &picks;
+	e->stream_out = &stream;
+	for (index = 1; index < o->runs; index++) {
+		struct prng rng;
+		struct cov_entry cand;
+		const struct cov_entry *parent;
+		const struct sup_pick *p;
+		size_t np, tries;
+		struct explore_run one;
+
+		if (o->time_ns && now_mono_ns() - t0 >= o->time_ns)
+			break;
+		prng_init(&rng, o->run.seed + explore_global(o, index), 6); /* its own stream: the mutations */
+		parent = &corpus[prng_next(&rng) % ncorpus];
+		memset(&cand, 0, sizeof(cand));
+		memcpy(cand.g, parent->g, sizeof(cand.g));
+		cand.n = parent->n;
+		if (cand.n && prng_next(&rng) % 4 == 0) {
+			unsigned drop = (unsigned)(prng_next(&rng) % cand.n);
+
+			memmove(&cand.g[drop], &cand.g[drop + 1], (cand.n - drop - 1) * sizeof(cand.g[0]));
+			cand.n--;
+		}
+		p = (const struct sup_pick *)parent->picks.data;
+		np = parent->picks.len / sizeof(*p);
+		for (tries = 0; np && cand.n < PCT_MAX_DEPTH && tries < 64; tries++) {
+			const struct sup_pick *at = &p[prng_next(&rng) % np];
+			unsigned a, k;
+
+			if (at->n < 2)
+				continue;
+			a = (unsigned)(prng_next(&rng) % (at->n < ARRAY_SIZE(at->ready) ? at->n : ARRAY_SIZE(at->ready)));
+			if (a == at->dflt)
+				continue;
+			for (k = 0; k < cand.n && !(cand.g[k].from == at->from && cand.g[k].step == at->step); k++)
+				;
+			if (k < cand.n)
+				continue; /* that decision already switches */
+			cand.g[cand.n++] = (struct sup_guide){ .from = at->from, .step = at->step, .to = at->ready[a] };
+			break;
+		}
+		e->x.cfg.guide = cand.g;
+		e->x.cfg.guide_len = cand.n;
+		explore_one(e, index, &one);
+		e->x.cfg.guide = NULL;
+		e->x.cfg.guide_len = 0;
+		explore_take(e, &one);
+		if (one.failed)
+			break;
+		if (run_coverage(&stream, &cov)) {
+			corpus = xrealloc(corpus, (ncorpus + 1) * sizeof(*corpus));
+			cand.picks = (struct buf){ 0 };
+			buf_add(&cand.picks, picks.data, picks.len);
+			corpus[ncorpus++] = cand;
+		}
+	}
+	e->cov_pairs = cov.count;
+	e->cov_corpus = ncorpus;
+	e->picks_out = NULL;
+	e->stream_out = NULL;
+	for (i = 0; i < ncorpus; i++)
+		buf_release(&corpus[i].picks);
+	free(corpus);
+	seen_release(&cov);
+	buf_release(&picks);
+	buf_release(&stream);
+}
+
 /* The text of a json_u64 item (raw), or "?". */
 static const char *raw_text(const cJSON *item)
 {
@@ -1753,22 +1898,28 @@ int mode_explore(const struct explore_opts *o)
 	e.slots = xcalloc(o->runs, sizeof(*e.slots));
 	/* Run 0 alone: pct draws the change points of every later run over its length (k). */
 	{
-		struct buf picks0 = { 0 };
+		struct buf picks0 = { 0 }, stream0 = { 0 };
 
-		if (ro->strategy == STRAT_DFS)
+		if (ro->strategy == STRAT_DFS || ro->strategy == STRAT_COVERAGE)
 			e.picks_out = &picks0;
+		if (ro->strategy == STRAT_COVERAGE)
+			e.stream_out = &stream0;
 		explore_one(&e, 0, &one);
 		e.picks_out = NULL;
+		e.stream_out = NULL;
 		explore_take(&e, &one);
 		if (ro->strategy == STRAT_DFS && !one.failed && o->runs > 1)
 			dfs_exhausted = explore_dfs(&e, t0, &picks0);
+		if (ro->strategy == STRAT_COVERAGE && !one.failed && o->runs > 1)
+			explore_coverage(&e, t0, &picks0, &stream0);
 		buf_release(&picks0);
+		buf_release(&stream0);
 	}
 	if (one.steps)
 		x->cfg.pct_steps = one.steps;
 	/* faults without @N fall on a call among those run 0 made, chosen per run from its seed */
 	memcpy(e.fault_seen, one.fault_seen, sizeof(e.fault_seen));
-	if (!one.failed && o->runs > 1 && ro->strategy != STRAT_DFS) {
+	if (!one.failed && o->runs > 1 && ro->strategy != STRAT_DFS && ro->strategy != STRAT_COVERAGE) {
 		if (o->jobs > 1) {
 			explore_parallel(&e, o->jobs, t0);
 		} else {
@@ -1823,6 +1974,12 @@ int mode_explore(const struct explore_opts *o)
 	cJSON_AddItemToObject(doc, "runs", json_u64(runs));
 	cJSON_AddItemToObject(doc, "distinctSchedules", json_u64(seen.count));
 	cJSON_AddItemToObject(doc, "durationMs", json_u64((now_mono_ns() - t0) / 1000000));
+	if (ro->strategy == STRAT_COVERAGE) {
+		cJSON *c = cJSON_AddObjectToObject(doc, "coverage");
+
+		cJSON_AddItemToObject(c, "pairs", json_u64(e.cov_pairs));
+		cJSON_AddItemToObject(c, "keptSchedules", json_u64(e.cov_corpus));
+	}
 	if (ro->strategy == STRAT_DFS) {
 		cJSON_AddNumberToObject(doc, "preemptionBound", o->preemption_bound);
 		cJSON_AddBoolToObject(doc, "exhausted", dfs_exhausted);

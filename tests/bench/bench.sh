@@ -95,11 +95,11 @@ d, t = explore(["--runs", "100", "--", race, "correct"])
 d2, t2 = explore(["--runs", "100", "--jobs", "2", "--", race, "correct"])
 print(f"explore, 2 threads        --jobs 1: {d['runs']} runs in {t:.2f} s, {d['runs']/t:.0f} schedules/s   "
       f"--jobs 2: {d2['runs']/t2:.0f} schedules/s ({(d2['runs']/t2)/(d['runs']/t):.2f}x; goal >= 500/s)")
-for strat in ("random", "pct", "dfs", "fifo"):
+for strat in ("random", "pct", "dfs", "coverage_guided", "fifo"):
     for bug in ("atomicity", "order", "deadlock"):
         d, t = explore(["--schedule", strat, "--runs", "300", "--", race, bug])
         got = f"found at run {d['failure']['run']} in {t:.2f} s" if d.get("failure") else f"not found in {d['runs']} runs ({t:.1f} s)"
-        print(f"  {strat:<7} {bug:<10} {got}")
+        print(f"  {strat:<15} {bug:<10} {got}")
 fz_dir = os.path.join(work, "fuzz")
 os.makedirs(os.path.join(fz_dir, "seeds"))
 with open(os.path.join(fz_dir, "seeds", "seed"), "wb") as fh:

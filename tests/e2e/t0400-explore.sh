@@ -52,7 +52,7 @@ test_expect_success '--time bounds the search; bad options are usage errors' '
 	grep -q "no failure" err &&
 	expect_exit 2 fz explore --runs 0 -- /bin/true 2>err && grep -q "invalid --runs" err &&
 	expect_exit 2 fz explore --schedule bfs -- /bin/true 2>err && grep -q "invalid --schedule" err &&
-	expect_exit 2 fz run --det --schedule dfs -- /bin/true 2>err && grep -q "dfs is a search of fozzy explore" err &&
+	expect_exit 2 fz run --det --schedule dfs -- /bin/true 2>err && grep -q "dfs and coverage_guided are searches of fozzy explore" err &&
 	expect_exit 2 fz explore 2>err && grep -q "missing the program" err
 '
 test_expect_success '--jobs 2 and 3 give the same result as --jobs 1 for a seed, and leave no worker behind' '
@@ -135,5 +135,18 @@ test_expect_success '--shard i/n splits the runs; report merge gives the unshard
 	expect_exit 2 fz report merge nothing.json 2>err && grep -q "cannot read" err &&
 	expect_exit 2 fz explore --shard 3/3 -- /bin/true 2>err && grep -q "invalid --shard" err &&
 	expect_exit 2 fz report show x 2>err && grep -q "only .merge." err
+'
+test_expect_success 'coverage_guided finds the three bugs, keeps the schedules that reached new pairs, replays; no false alarm' '
+	for bug in atomicity order deadlock; do
+		case $bug in order) want=4;; *) want=1;; esac
+		expect_exit $want fz explore --schedule coverage_guided --seed 1 --runs 300 --json -- "$FIX/race" $bug >cg 2>/dev/null || return 1
+		test "$(field cg schedule)" = coverage_guided && test "$(field cg coverage pairs)" -gt 0 || return 1
+		expect_exit $want fz replay "$(field cg failure tracePath)" >/dev/null 2>err && grep -q "replay: match" err || return 1
+	done &&
+	fz explore --schedule coverage_guided --seed 1 --runs 150 --json -- "$FIX/race" correct >ok 2>/dev/null &&
+	test "$(field ok status)" = pass && test "$(field ok runs)" = 150 && test "$(field ok coverage keptSchedules)" -gt 1 &&
+	fz explore --schedule coverage_guided --seed 1 --runs 150 --json -- "$FIX/race" correct >ok2 2>/dev/null &&
+	test "$(field ok coverage pairs)" = "$(field ok2 coverage pairs)" && test "$(field ok distinctSchedules)" = "$(field ok2 distinctSchedules)" &&
+	expect_exit 2 fz run --det --schedule coverage_guided -- /bin/true 2>err && grep -q "searches of fozzy explore" err
 '
 test_done

@@ -34,7 +34,16 @@ struct run_ctx {
 	int fs_status;             /* replay in a fork server: the child fozzy's wait status */
 	bool fs_given;             /* the input has been handed to the fork server */
 	bool until;                /* replay --until: cfg.timeout_ns is where it stops, not a failure */
+	/* oracles (explore --expect-exit/--expect-stdout), recorded in the trace so replay and shrink judge alike */
+	bool has_expect_exit;
+	int expect_exit;
+	const char *expect_stdout; /* the file named, or NULL */
+	uint64_t want_hash, want_len;
+	char *oracle_file;         /* owned copy when loaded from a trace */
 };
+
+/* A run's status with the oracles of x applied (r->message says why it failed). */
+const char *run_verdict(const struct run_ctx *x, struct sup_result *r);
 
 /* The program named on the command line, resolved, or NULL after error(). */
 char *program_or_error(const char *name);

@@ -551,6 +551,21 @@ cJSON *trace_header(const struct run_ctx *x, const struct sup_result *r)
 		cJSON_AddStringToObject(h, "runtime", x->runtime);
 	else
 		cJSON_AddNullToObject(h, "runtime");
+	if (x->has_expect_exit || x->expect_stdout) {
+		/* explore's oracles: replay and shrink judge the run by them too */
+		cJSON *orc = cJSON_AddObjectToObject(h, "oracles");
+
+		if (x->has_expect_exit)
+			cJSON_AddNumberToObject(orc, "expectExit", x->expect_exit);
+		if (x->expect_stdout) {
+			cJSON *so = cJSON_AddObjectToObject(orc, "expectStdout");
+
+			snprintf(hex, sizeof(hex), "%016" PRIx64, x->want_hash);
+			cJSON_AddStringToObject(so, "file", x->expect_stdout);
+			cJSON_AddStringToObject(so, "xxh3", hex);
+			json_add_u64_string(so, "bytes", x->want_len);
+		}
+	}
 	if (x->cfg.input) {
 		cJSON *fz = cJSON_CreateObject();
 		char *in = xmalloc(x->cfg.input->len * 2 + 1);
@@ -862,6 +877,8 @@ static int run_and_report(struct run_ctx *x, const char *record, cJSON *(*check)
 		extra = check(x, &r, &note);
 	if (r.outcome == SUP_DIVERGED)
 		status = "error";
+	else if (!x->until)
+		status = run_verdict(x, &r); /* a trace's recorded oracles judge its replay as they judged the run */
 	if (r.preemptions && x->strict && strcmp(status, "error")) {
 		/* Strict mode: a run that cannot be reproduced does not pass or fail; it is an error. */
 		status = "error";
@@ -1137,6 +1154,30 @@ int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *path, c
 		x->fork_server = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fz, "forkServer"));
 	}
 	x->footer = t->footer;
+	{
+		/* explore's oracles, as recorded */
+		const cJSON *orc = cJSON_GetObjectItemCaseSensitive(h, "oracles"), *ee, *so;
+		uint64_t v;
+
+		ee = cJSON_GetObjectItemCaseSensitive(orc, "expectExit");
+		so = cJSON_GetObjectItemCaseSensitive(orc, "expectStdout");
+		if (cJSON_IsNumber(ee)) {
+			x->has_expect_exit = true;
+			x->expect_exit = ee->valueint;
+		}
+		if (so) {
+			const char *hx = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(so, "xxh3"));
+
+			if (!hx || strlen(hx) != 16 || strspn(hx, "0123456789abcdef") != 16 || json_get_u64(so, "bytes", &v)) {
+				error("cannot %s '%s': the trace's expectStdout oracle is malformed", verb, path);
+				return -1;
+			}
+			x->want_hash = strtoull(hx, NULL, 16);
+			x->want_len = v;
+			x->oracle_file = xstrdup(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(so, "file")) ?: "?");
+			x->expect_stdout = x->oracle_file;
+		}
+	}
 	if (x->runtime)
 		x->cfg.envp = env_with_runtime(x->user_env, x->runtime);
 	return 0;
@@ -1152,6 +1193,7 @@ void ctx_release(struct run_ctx *x)
 	free(x->exe);
 	free(x->cwd);
 	free(x->runtime);
+	free(x->oracle_file);
 }
 
 /* Replay of a fork-server trace: the recorded input once, then the child fozzy's status. */
@@ -1243,27 +1285,28 @@ void explore_opts_init(struct explore_opts *o)
 }
 
 /* A run's verdict, with the --expect-* oracles applied; message in r->message. */
-static const char *explore_verdict(const struct explore_opts *o, struct sup_result *r,
-				   uint64_t want_hash, uint64_t want_len)
+const char *run_verdict(const struct run_ctx *x, struct sup_result *r)
 {
 	const char *status = outcome_status(r);
 
+	if (!x->expect_stdout && !x->has_expect_exit)
+		return status;
 	if (strcmp(status, "pass") && strcmp(status, "fail"))
 		return status;
-	if (o->expect_exit >= 0) {
-		if (r->outcome != SUP_EXITED || r->exit_code != o->expect_exit) {
+	if (x->has_expect_exit) {
+		if (r->outcome != SUP_EXITED || r->exit_code != x->expect_exit) {
 			if (r->outcome == SUP_EXITED)
 				snprintf(r->message, sizeof(r->message), "--expect-exit %d: the program exited with %d",
-					 o->expect_exit, r->exit_code);
+					 x->expect_exit, r->exit_code);
 			return "fail";
 		}
 		status = "pass"; /* the expected exit: now the output, if asked */
 	}
-	if (!strcmp(status, "pass") && o->expect_stdout &&
-	    (r->stdout_hash != want_hash || r->stdout_len != want_len)) {
+	if (!strcmp(status, "pass") && x->expect_stdout &&
+	    (r->stdout_hash != x->want_hash || r->stdout_len != x->want_len)) {
 		snprintf(r->message, sizeof(r->message),
 			 "--expect-stdout: the output differs from '%s' (%" PRIu64 " bytes, expected %" PRIu64 ")",
-			 o->expect_stdout, r->stdout_len, want_len);
+			 x->expect_stdout, r->stdout_len, x->want_len);
 		return "fail";
 	}
 	return status;
@@ -1323,7 +1366,6 @@ static uint64_t explore_global(const struct explore_opts *o, uint64_t k)
 struct explore_ctx {
 	const struct explore_opts *o;
 	struct run_ctx x;
-	uint64_t want_hash, want_len;
 	struct explore_slot {    /* per run index: enough to count and to find the first failure */
 		uint64_t interleaving;
 		int8_t failed;
@@ -1427,7 +1469,7 @@ static void explore_one_plan(struct explore_ctx *e, uint64_t index, struct explo
 						 r.faults[k].tid, r.faults[k].event);
 		}
 	}
-	status = explore_verdict(e->o, &r, e->want_hash, e->want_len);
+	status = run_verdict(x, &r);
 	if (!strcmp(status, "pass") && r.preemptions && x->strict) {
 		status = "error";
 		snprintf(r.message, sizeof(r.message),
@@ -1847,6 +1889,8 @@ int mode_explore(const struct explore_opts *o)
 	x->mode = "explore";
 	x->json = ro->json;
 	x->strict = ro->strict;
+	x->has_expect_exit = o->expect_exit >= 0;
+	x->expect_exit = o->expect_exit;
 	{
 		char why[600];
 
@@ -1862,8 +1906,9 @@ int mode_explore(const struct explore_opts *o)
 			error("cannot read --expect-stdout file '%s': %s", o->expect_stdout, strerror(errno));
 			return EXIT_ERROR;
 		}
-		e.want_hash = XXH3_64bits(b.data, b.len);
-		e.want_len = b.len;
+		x->want_hash = XXH3_64bits(b.data, b.len);
+		x->want_len = b.len;
+		x->expect_stdout = o->expect_stdout;
 		buf_release(&b);
 	}
 	x->exe = program_or_error(ro->cmd[0]);
@@ -2165,7 +2210,7 @@ struct shrinker {
 };
 
 /* How a run failed; `dir` is its run folder, whose stderr may hold a sanitizer report. */
-static void failure_sig(const struct sup_result *r, const char *dir, struct failure_sig *f)
+static void failure_sig(const struct run_ctx *x, struct sup_result *r, const char *dir, struct failure_sig *f)
 {
 	struct san_report san;
 	struct buf err = { 0 };
@@ -2173,7 +2218,7 @@ static void failure_sig(const struct sup_result *r, const char *dir, struct fail
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	memset(f, 0, sizeof(*f));
-	snprintf(f->status, sizeof(f->status), "%s", outcome_status(r));
+	snprintf(f->status, sizeof(f->status), "%s", run_verdict(x, r)); /* the oracles recorded, if any */
 	f->outcome = (int)r->outcome;
 	f->exit_code = r->outcome == SUP_EXITED ? r->exit_code : 0;
 	f->signal = r->outcome == SUP_SIGNALED ? r->signal : 0;
@@ -2224,7 +2269,7 @@ static bool shrink_try(struct shrinker *sh, const size_t *keep, size_t nkeep)
 	}
 	x->cfg.run_dir = x->rd.path;
 	if (!sup_run(&x->cfg, &r)) {
-		failure_sig(&r, x->rd.path, &got);
+		failure_sig(x, &r, x->rd.path, &got);
 		same = !memcmp(&got, &sh->want, sizeof(got));
 	}
 	key = (struct shrink_key){ x->cfg.input ? x->input.len : 0, x->cfg.faults ? x->plan.n : 0,
@@ -2434,7 +2479,7 @@ int mode_shrink(const struct shrink_opts *o)
 		run_dir_release(&x->rd);
 		goto out;
 	}
-	failure_sig(&r, x->rd.path, &sh.want);
+	failure_sig(x, &r, x->rd.path, &sh.want);
 	remove_tree(x->rd.path);
 	run_dir_release(&x->rd);
 	sh.runs = 1;

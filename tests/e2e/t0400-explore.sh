@@ -149,4 +149,14 @@ test_expect_success 'coverage_guided finds the three bugs, keeps the schedules t
 	test "$(field ok coverage pairs)" = "$(field ok2 coverage pairs)" && test "$(field ok distinctSchedules)" = "$(field ok2 distinctSchedules)" &&
 	expect_exit 2 fz run --det --schedule coverage_guided -- /bin/true 2>err && grep -q "searches of fozzy explore" err
 '
+test_expect_success 'an oracle failure (--expect-stdout) is recorded in the trace: replay and shrink judge by it too' '
+	echo "counter 2 (of 2)" >want.txt &&
+	expect_exit 1 fz explore --seed 1 --runs 100 --expect-stdout want.txt --json -- /bin/sh -c "$FIX/race atomicity; exit 0" >ox 2>/dev/null &&
+	t=$(field ox failure tracePath) && head -c 200000 "$t" | grep -q "\"oracles\"" &&
+	for i in 1 2 3; do
+		expect_exit 1 fz replay "$t" >/dev/null 2>err && grep -q "replay: match" err && grep -q "expect-stdout: the output differs" err || return 1
+	done &&
+	fz shrink "$t" --out ox.min.fozzy >/dev/null 2>err && grep -q "preemptions [0-9]* -> 1," err &&
+	expect_exit 1 fz replay ox.min.fozzy >/dev/null 2>err && grep -q "expect-stdout" err
+'
 test_done

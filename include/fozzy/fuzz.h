@@ -101,4 +101,31 @@ int san_parse(const char *text, size_t len, struct san_report *out);
 int corpus_export(const char *dir, const char *zip_path, unsigned *count, char *why, size_t n);
 int corpus_import(const char *zip_path, const char *dir, unsigned *count, char *why, size_t n);
 
+/* ---- fn: targets: fozzy's own parsers (src/fuzz/fn.c) ---- */
+
+struct fn_target {
+	const char *name;          /* fn:NAME */
+	const char *what;
+	/* Parse (and where it makes sense, run) the input; 0 accepted, 1 rejected; why says what happened. */
+	int (*run)(const uint8_t *p, size_t n, char *why, size_t wn);
+};
+
+struct fn_result {
+	int exit_code;             /* the child's, when it exited */
+	int signal;                /* the signal that ended it, or 0 */
+	bool timed_out;            /* the real-time alarm ended it */
+	char why[512];             /* "accepted: ..." or "rejected: <message>" */
+	struct buf err;            /* its stderr (sanitizer reports) */
+};
+
+const struct fn_target *fn_find(const char *name);
+/* "fn:scenario, fn:trace, ..." */
+void fn_names(char *out, size_t n);
+/* One execution in a forked child, ended after wall_ns of real time. 0, or -1 (errno) if it could not run. */
+int fn_exec(const struct fn_target *t, const uint8_t *p, size_t n, uint64_t wall_ns, struct fn_result *r);
+void fn_result_release(struct fn_result *r);
+/* Its status (pass, fail, crash, timeout) and finding (kind, signature, title; empty: none). */
+void fn_classify(const struct fn_result *r, char *status, size_t sn, char *kind, size_t kn, char *sig, size_t gn,
+		 char *title, size_t tn);
+
 #endif

@@ -29,6 +29,8 @@
 #include "fozzy/fuzz.h"
 #include "fozzy/modes.h"
 #include "fozzy/sandbox.h"
+#include "fozzy/trace.h"
+#include "fozzy/version.h"
 #include "internal.h"
 
 extern char **environ;
@@ -128,6 +130,7 @@ struct fuzz {
 	bool keep;              /* the job's findings keep their run folders */
 	bool failed;            /* the campaign met an error (reported) */
 	struct exec_out *probe; /* one result, for the drivers */
+	const struct fn_target *fn; /* an fn: target: fozzy's own parser, in a forked child */
 };
 
 /* ---- the program's world ---- */
@@ -234,6 +237,119 @@ static void behaviour_map(const struct buf *stream, const struct sup_result *r, 
 	}
 }
 
+
+/* ---- fn: targets ---- */
+
+/* A message as a behaviour: numbers and quoted text taken out, so "$.steps[3]" and "$.steps[7]" are one. */
+static uint64_t message_shape(const char *m)
+{
+	char t[512];
+	size_t k = 0;
+	char quote = 0;
+
+	for (; *m && k + 1 < sizeof(t); m++) {
+		if (quote) {
+			if (*m == quote)
+				quote = 0;
+			continue;
+		}
+		if (*m == '\'' || *m == '"') {
+			quote = *m;
+			t[k++] = '_';
+		} else if (*m >= '0' && *m <= '9') {
+			if (!k || t[k - 1] != '#')
+				t[k++] = '#';
+		} else {
+			t[k++] = *m;
+		}
+	}
+	return XXH3_64bits(t, k);
+}
+
+/* A finding's folder: the input, the parser's stderr, a trace that fozzy replay runs again, a report. */
+static void fn_keep(struct fuzz *f, const struct buf *input, const struct fn_result *r, struct exec_out *out)
+{
+	struct run_dir rd;
+	struct trace t = { 0 };
+	cJSON *fz, *fd, *rep;
+	char *p, *hex;
+
+	if (run_dir_create(&rd, f->o->run.base_dir))
+		return;
+	p = xasprintf("%s/input", rd.path);
+	write_file_atomic(p, input->data ? input->data : (const uint8_t *)"", input->len);
+	free(p);
+	p = xasprintf("%s/stderr", rd.path);
+	write_file_atomic(p, r->err.data ? r->err.data : (const uint8_t *)"", r->err.len);
+	free(p);
+	t.header = cJSON_CreateObject();
+	cJSON_AddStringToObject(t.header, "format", TRACE_FORMAT);
+	cJSON_AddNumberToObject(t.header, "version", TRACE_VERSION);
+	cJSON_AddStringToObject(t.header, "fozzy", FOZZY_VERSION);
+	cJSON_AddStringToObject(t.header, "kind", "fn");
+	cJSON_AddStringToObject(t.header, "mode", "fuzz");
+	cJSON_AddStringToObject(t.header, "target", f->o->run.cmd[0]);
+	json_add_u64_string(t.header, "seed", f->o->run.seed);
+	json_add_u64_string(t.header, "wallTimeoutNs", f->o->run.wall_timeout_ns);
+	fz = cJSON_AddObjectToObject(t.header, "fuzz");
+	hex = xmalloc(input->len * 2 + 1);
+	hex_encode(input->data, input->len, hex);
+	cJSON_AddStringToObject(fz, "inputHex", hex);
+	free(hex);
+	t.footer = cJSON_CreateObject();
+	cJSON_AddStringToObject(t.footer, "status", out->status);
+	cJSON_AddStringToObject(t.footer, "runId", rd.id);
+	fd = cJSON_AddObjectToObject(t.footer, "finding");
+	cJSON_AddStringToObject(fd, "kind", out->kind);
+	cJSON_AddStringToObject(fd, "title", out->title);
+	cJSON_AddStringToObject(fd, "signature", out->sig);
+	p = xasprintf("%s/trace.fozzy", rd.abs_path);
+	if (!trace_write(p, &t)) {
+		snprintf(out->trace, sizeof(out->trace), "%s", p);
+		snprintf(out->dir, sizeof(out->dir), "%s", rd.path);
+	}
+	free(p);
+	rep = cJSON_Duplicate(t.footer, true);
+	cJSON_AddStringToObject(rep, "mode", "fuzz");
+	cJSON_AddStringToObject(rep, "target", f->o->run.cmd[0]);
+	p = xasprintf("%s/report.json", rd.path);
+	json_write_file(p, rep);
+	free(p);
+	cJSON_Delete(rep);
+	trace_release(&t);
+	run_dir_release(&rd);
+}
+
+static void fn_fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_out *out, bool keep)
+{
+	struct fn_result r;
+	uint64_t key[2];
+	uint32_t i;
+
+	memset(out, 0, offsetof(struct exec_out, map));
+	memset(out->map, 0, FOZZY_COV_MAP);
+	if (fn_exec(f->fn, input->data ? input->data : (const uint8_t *)"", input->len,
+		    f->o->run.wall_timeout_ns, &r)) {
+		error("fuzz: cannot run %s: %s", f->o->run.cmd[0], strerror(errno));
+		f->stop = f->failed = true;
+		return;
+	}
+	out->ok = 1;
+	out->exit_code = r.exit_code;
+	out->signal = r.signal;
+	fn_classify(&r, out->status, sizeof(out->status), out->kind, sizeof(out->kind), out->sig, sizeof(out->sig),
+		    out->title, sizeof(out->title));
+	snprintf(out->message, sizeof(out->message), "%s", r.why);
+	/* behaviour: what the parser said, and how the child ended */
+	key[0] = message_shape(r.why);
+	key[1] = (uint64_t)r.signal * 1000 + (uint64_t)r.exit_code + (r.timed_out ? 500000 : 0);
+	i = (uint32_t)(XXH3_64bits(key, sizeof(key)) % (FOZZY_COV_MAP - 1)) + 1;
+	out->map[i] = 1;
+	if (out->sig[0] && keep)
+		fn_keep(f, input, &r, out);
+	fn_result_release(&r);
+}
+
 /* ---- one execution ---- */
 
 static void read_stderr(const char *dir, struct buf *b)
@@ -328,6 +444,10 @@ static void fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_out *
 	struct run_ctx *x = &f->x;
 	struct sup_result r;
 
+	if (f->fn) {
+		fn_fuzz_exec(f, input, out, keep);
+		return;
+	}
 	memset(out, 0, offsetof(struct exec_out, map));
 	x->cfg.input = input;
 	if (run_dir_create(&x->rd, f->o->run.base_dir))
@@ -1156,6 +1276,9 @@ static void print_summary(const struct fuzz *f, const char *status)
 		(double)ms / 1000.0, ms ? (double)f->execs * 1000.0 / (double)ms : 0.0, f->o->run.seed);
 	if (f->coverage)
 		fprintf(stderr, "  feedback: edge coverage, %zu of %u edges\n", f->edges, f->guards);
+	else if (f->fn)
+		fprintf(stderr, "  feedback: behaviour (what the parser said: accepted, or the shape of its error), %zu features\n",
+			f->edges);
 	else
 		fprintf(stderr, "  feedback: behaviour (the program is not instrumented: build it with 'fozzy cc' for edge coverage), %zu features\n",
 			f->edges);
@@ -1185,6 +1308,37 @@ static int fuzz_setup(struct fuzz *f, const struct fuzz_opts *o, char *cwd, size
 	x->mode = "fuzz";
 	x->json = o->run.json;
 	x->strict = o->run.strict;
+	if (!strncmp(o->run.cmd[0], "fn:", 3)) {
+		char names[256];
+
+		fn_names(names, sizeof(names));
+		f->fn = fn_find(o->run.cmd[0] + 3);
+		if (!f->fn) {
+			error("%s: unknown target '%s': the fn: targets are %s", verb, o->run.cmd[0], names);
+			return -1;
+		}
+		if (o->run.ncmd > 1) {
+			error("%s: %s takes no arguments (the input is the function's)", verb, o->run.cmd[0]);
+			return -1;
+		}
+		if (o->dict && dict_load(o->dict, &f->dict, why, sizeof(why))) {
+			error("%s: cannot use the dictionary '%s': %s", verb, o->dict, why);
+			return -1;
+		}
+		f->corpus_dir = o->corpus ? xstrdup(o->corpus) : xasprintf("%s/corpora/%s", o->run.base_dir, o->run.cmd[0] + 3);
+		if (corpus_load(f))
+			return -1;
+		f->ninitial = f->ncorpus;
+		x->exe = xstrdup(o->run.cmd[0]);
+		prng_init(&f->rng, o->run.seed, STREAM_FUZZ + o->shard * 16);
+		f->outs = xmalloc(FUZZ_BATCH * sizeof(*f->outs));
+		f->probe = xcalloc(1, sizeof(*f->probe));
+		f->fs = false;
+		f->t0 = f->last_new_ns = now_mono_ns();
+		(void)cwd;
+		(void)cwdlen;
+		return 0;
+	}
 	x->exe = program_or_error(o->run.cmd[0]);
 	if (!x->exe)
 		return -1;
@@ -1283,7 +1437,9 @@ int mode_fuzz(const struct fuzz_opts *o)
 		/* the probe of the fork server failed: error() said why */
 		goto out;
 	}
-	if (!f->coverage && f->execs && !o->run.json)
+	if (f->fn && f->execs && !o->run.json)
+		note("fuzz: %s runs in a forked child of fozzy; guided by what the parser says (behaviour)", o->run.cmd[0]);
+	else if (!f->coverage && f->execs && !o->run.json)
 		note("fuzz: '%s' reports no edge coverage; guided by behaviour (syscalls and outcome). Build it with 'fozzy cc' for edges",
 		     x->exe);
 	if (o->minimize && f->nfindings) {
@@ -1293,7 +1449,7 @@ int mode_fuzz(const struct fuzz_opts *o)
 		if (!stopped || !f->probe->interrupted)
 			minimize_findings(f);
 	}
-	if (!f->asan_user && f->nfindings && !f->probe->interrupted)
+	if (!f->fn && !f->asan_user && f->nfindings && !f->probe->interrupted)
 		symbolized_findings(f);
 	status_line(f, true);
 	status = f->nfindings ? "fail" : "pass";

@@ -1212,6 +1212,93 @@ static int replay_fs_next(void *arg, const void *report, size_t len, int status,
 	return 1;
 }
 
+/*
+ * Replay of an fn: fuzz target's trace: the function runs again on the
+ * recorded input, in a forked child, with the recorded real-time guard. It
+ * matches when it ends the same way (status and finding signature).
+ */
+static int fn_replay(const struct replay_opts *o, const struct trace *t)
+{
+	const char *target = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t->header, "target")) ?: "";
+	const cJSON *fz = cJSON_GetObjectItemCaseSensitive(t->header, "fuzz"), *fd;
+	const char *hx = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fz, "inputHex"));
+	const struct fn_target *fn = strncmp(target, "fn:", 3) ? NULL : fn_find(target + 3);
+	struct fn_result r;
+	struct buf in = { 0 };
+	uint64_t wall = 5000000000ULL;
+	char status[16], kind[64], sig[400], title[400];
+	const char *want_status, *want_sig;
+	bool match;
+	size_t i, n;
+	cJSON *doc;
+	int code;
+
+	if (!fn) {
+		error("cannot replay '%s': unknown fn: target '%s'", o->trace, target);
+		return EXIT_ERROR;
+	}
+	if (!hx || strlen(hx) % 2) {
+		error("cannot replay '%s': the fuzz input in the trace header is not hex", o->trace);
+		return EXIT_ERROR;
+	}
+	n = strlen(hx) / 2;
+	for (i = 0; i < n; i++) {
+		unsigned v;
+
+		if (!isxdigit((unsigned char)hx[2 * i]) || !isxdigit((unsigned char)hx[2 * i + 1]) ||
+		    sscanf(hx + 2 * i, "%2x", &v) != 1) {
+			buf_release(&in);
+			error("cannot replay '%s': the fuzz input in the trace header is not hex", o->trace);
+			return EXIT_ERROR;
+		}
+		buf_addc(&in, (uint8_t)v);
+	}
+	json_get_u64(t->header, "wallTimeoutNs", &wall);
+	if (fn_exec(fn, in.data ? in.data : (const uint8_t *)"", in.len, wall ? wall : 5000000000ULL, &r)) {
+		buf_release(&in);
+		error("cannot replay '%s': cannot run %s: %s", o->trace, target, strerror(errno));
+		return EXIT_ERROR;
+	}
+	fn_classify(&r, status, sizeof(status), kind, sizeof(kind), sig, sizeof(sig), title, sizeof(title));
+	fd = cJSON_GetObjectItemCaseSensitive(t->footer, "finding");
+	want_status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t->footer, "status")) ?: "";
+	want_sig = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fd, "signature")) ?: "";
+	match = !strcmp(status, want_status) && !strcmp(sig, want_sig);
+	code = match ? status_exit_code(status) : EXIT_ERROR;
+	doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "status", match ? status : "error");
+	cJSON_AddStringToObject(doc, "mode", "replay");
+	cJSON_AddStringToObject(doc, "target", target);
+	cJSON_AddStringToObject(doc, "trace", o->trace);
+	cJSON_AddNumberToObject(doc, "inputBytes", (double)in.len);
+	cJSON_AddBoolToObject(doc, "match", match);
+	if (title[0]) {
+		cJSON *f = cJSON_AddObjectToObject(doc, "finding");
+
+		cJSON_AddStringToObject(f, "kind", kind);
+		cJSON_AddStringToObject(f, "title", title);
+		cJSON_AddStringToObject(f, "signature", sig);
+	}
+	cJSON_AddStringToObject(doc, "said", r.why);
+	if (o->json) {
+		json_print(doc);
+	} else {
+		fprintf(stderr, "fozzy replay %s\n  %s\n  target %s, %zu input bytes\n", match ? (!strcmp(status, "pass") ? "PASS" :
+			!strcmp(status, "crash") ? "CRASH" : !strcmp(status, "timeout") ? "TIMEOUT" : "FAIL") : "DIVERGED",
+			match ? "replay: match" : "replay: the function ended another way", target, in.len);
+		if (title[0])
+			fprintf(stderr, "  finding: %s\n", title);
+		if (!match)
+			fprintf(stderr, "  recorded: %s %s\n  now: %s %s\n", want_status, want_sig, status, sig);
+		if (r.err.len)
+			fprintf(stderr, "%.*s", (int)(r.err.len > 65536 ? 65536 : r.err.len), (const char *)r.err.data);
+	}
+	cJSON_Delete(doc);
+	fn_result_release(&r);
+	buf_release(&in);
+	return code;
+}
+
 /* --until: the virtual time where the replay stops (a --det trace only). */
 static int replay_until(struct run_ctx *x, const struct replay_opts *o)
 {
@@ -1240,6 +1327,14 @@ int mode_replay(const struct replay_opts *o)
 			json_print_error(why);
 		error("cannot replay '%s': %s", o->trace, why);
 		return EXIT_ERROR;
+	}
+	if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t.header, "kind")) ?: "", "fn")) {
+		code = o->ncmd || o->has_until || o->dump_events || o->profile_full || o->export_format
+			       ? (error("cannot replay '%s' with a command or --until/--dump-events/--profile-*: it is the "
+					"trace of an fn: fuzz target", o->trace), EXIT_ERROR)
+			       : fn_replay(o, &t);
+		trace_release(&t);
+		return code;
 	}
 	if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t.header, "kind")) ?: "", "scenario")) {
 		trace_release(&t);
@@ -2440,6 +2535,12 @@ int mode_shrink(const struct shrink_opts *o)
 		if (o->json)
 			json_print_error(why);
 		error("cannot shrink '%s': %s", o->trace, why);
+		return EXIT_ERROR;
+	}
+	if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t.header, "kind")) ?: "", "fn")) {
+		error("cannot shrink '%s': it is the trace of an fn: fuzz target; fozzy fuzz --minimize cuts its input down",
+		      o->trace);
+		trace_release(&t);
 		return EXIT_ERROR;
 	}
 	if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t.header, "kind")) ?: "", "scenario")) {

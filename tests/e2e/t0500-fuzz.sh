@@ -164,7 +164,7 @@ test_expect_success 'bad input is a one-line usage error (exit 2)' '
 	printf "\"ok\"\nbad line\n" >bad.dict &&
 	expect_exit 2 fz fuzz --dict bad.dict -- /bin/true 2>err && grep -q "line 2" err &&
 	expect_exit 2 fz fuzz -- ./no-such-program 2>err && grep -q "no-such-program" err &&
-	expect_exit 2 fz fuzz -- fn:utf8 2>err && grep -q "unsupported fuzz target" err &&
+	expect_exit 2 fz fuzz -- fn:utf8 2>err && grep -q "unknown target .fn:utf8." err &&
 	expect_exit 2 fz fuzz --mutator radamsa -- /bin/true 2>err && grep -q "invalid --mutator" err &&
 	expect_exit 2 fz fuzz --bogus -- /bin/true 2>err && grep -q "unknown option" err &&
 	expect_exit 2 fz fuzz 2>err && grep -q "missing the program" err &&
@@ -178,5 +178,29 @@ asan_test 'shrink --minimize input cuts a fork-server finding down; the result r
 	[ "$(field sh.json inputBytesAfter)" -le "$(field sh.json inputBytesBefore)" ] &&
 	test "$(field sh.json status)" = crash &&
 	expect_exit 4 fz replay in.fozzy >/dev/null 2>rerr && grep -q "replay: match" rerr && grep -q "in decode" rerr
+'
+test_expect_success 'fn: targets fuzz fozzy'"'"'s own parsers in a forked child; behaviour grows the corpus; a seed gives the same campaign' '
+	mkdir -p fs1 fs2 && cp "$FIX"/scenarios/*.fozzy.json fs1/ && cp "$FIX"/scenarios/*.fozzy.json fs2/ &&
+	fz fuzz --seed 3 --runs 300 --corpus fs1 --json -- fn:scenario >j1 2>/dev/null &&
+	fz fuzz --seed 3 --runs 300 --corpus fs2 --json -- fn:scenario >j2 2>/dev/null &&
+	test "$(field j1 status)" = pass && test "$(field j1 feedback)" = behaviour &&
+	test "$(field j1 corpus added)" -gt 0 &&
+	test "$(ls fs1 | sort | md5sum)" = "$(ls fs2 | sort | md5sum)" &&
+	for t in trace duration faults policy; do
+		fz fuzz --seed 1 --runs 50 --corpus "c-$t" -- fn:$t >/dev/null 2>err || return 1
+	done &&
+	expect_exit 2 fz fuzz --runs 3 -- fn:nope 2>err && grep -q "the fn: targets are fn:scenario, fn:trace" err &&
+	expect_exit 2 fz fuzz --runs 3 -- fn:trace extra 2>err && grep -q "takes no arguments" err &&
+	expect_exit 2 fz fuzz --runs 3 -- scenario:x.fozzy.json 2>err && grep -q "scenario: targets are not available" err
+'
+test_expect_success 'an fn: finding (a hang past the real-time guard) is saved with a trace that replays the same way' '
+	mkdir -p fh && python3 -c "import json; json.dump({\"version\":1,\"name\":\"big\",\"steps\":[{\"type\":\"set_kv\",\"key\":\"k%d\"%i,\"value\":\"v\"} for i in range(30000)]}, open(\"fh/big.json\",\"w\"))" &&
+	expect_exit 1 fz fuzz --seed 1 --runs 3 --crash-only --max-input 4000000 --wall-timeout 1ms --corpus fh --json -- fn:scenario >fj 2>/dev/null &&
+	test "$(field fj findings 0 kind)" = hang && t=$(field fj findings 0 trace) && test -f "$t" && ls fh/crashes | grep -q . &&
+	for i in 1 2 3; do
+		expect_exit 3 fz replay "$t" >/dev/null 2>err && grep -q "replay: match" err || return 1
+	done &&
+	fz --json replay "$t" 2>/dev/null >rj; test "$(field rj match)" = True &&
+	expect_exit 2 fz shrink "$t" 2>err && grep -q "fuzz --minimize" err
 '
 test_done

@@ -3,8 +3,11 @@
  * Unit tests of the fuzzer's parts: mutations, dictionaries, hit-count
  * buckets, sanitizer reports.
  */
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fozzy/fuzz.h"
 #include "suites.h"
@@ -247,6 +250,87 @@ START_TEST(test_san_none)
 }
 END_TEST
 
+
+/* fn: targets: an execution runs in a forked child; how it ended is the result. */
+static int fn_crash(const uint8_t *p, size_t n, char *why, size_t wn)
+{
+	(void)why;
+	(void)wn;
+	if (n && p[0] == 'C')
+		raise(SIGSEGV);
+	if (n && p[0] == 'L')
+		for (;;)
+			;
+	if (n && p[0] == 'A') {
+		static const char rep[] = "==2==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x6 at pc 0x5\n"
+					  "READ of size 1 at 0x6 thread T0\n    #0 0x5555 in decode /src/p.c:20:9\n";
+
+		if (write(STDERR_FILENO, rep, sizeof(rep) - 1) < 0)
+			_exit(3);
+		_exit(1);
+	}
+	return n && p[0] == 'R';
+}
+
+START_TEST(test_fn_exec_outcomes)
+{
+	static const struct fn_target t = { "crashy", "a test target", fn_crash };
+	struct fn_result r;
+	char st[16], kind[64], sig[400], title[400];
+
+	ck_assert_int_eq(fn_exec(&t, (const uint8_t *)"ok", 2, 5000000000ULL, &r), 0);
+	fn_classify(&r, st, sizeof(st), kind, sizeof(kind), sig, sizeof(sig), title, sizeof(title));
+	ck_assert_str_eq(st, "pass");
+	ck_assert_str_eq(sig, "");
+	ck_assert_str_eq(r.why, "accepted: -");
+	fn_result_release(&r);
+
+	ck_assert_int_eq(fn_exec(&t, (const uint8_t *)"R", 1, 5000000000ULL, &r), 0);
+	ck_assert_str_eq(r.why, "rejected: -");
+	fn_result_release(&r);
+
+	ck_assert_int_eq(fn_exec(&t, (const uint8_t *)"C", 1, 5000000000ULL, &r), 0);
+	fn_classify(&r, st, sizeof(st), kind, sizeof(kind), sig, sizeof(sig), title, sizeof(title));
+	ck_assert_int_eq(r.signal, SIGSEGV);
+	ck_assert_str_eq(st, "crash");
+	ck_assert_str_eq(sig, "signal:SEGV");
+	fn_result_release(&r);
+
+	ck_assert_int_eq(fn_exec(&t, (const uint8_t *)"L", 1, 50000000ULL, &r), 0);
+	fn_classify(&r, st, sizeof(st), kind, sizeof(kind), sig, sizeof(sig), title, sizeof(title));
+	ck_assert(r.timed_out);
+	ck_assert_str_eq(st, "timeout");
+	ck_assert_str_eq(sig, "hang:wall");
+	fn_result_release(&r);
+
+	ck_assert_int_eq(fn_exec(&t, (const uint8_t *)"A", 1, 5000000000ULL, &r), 0);
+	fn_classify(&r, st, sizeof(st), kind, sizeof(kind), sig, sizeof(sig), title, sizeof(title));
+	ck_assert_str_eq(st, "fail");
+	ck_assert_str_eq(kind, "heap-buffer-overflow");
+	ck_assert_ptr_nonnull(strstr(sig, "decode /src/p.c:20"));
+	fn_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_fn_targets)
+{
+	char names[256];
+
+	fn_names(names, sizeof(names));
+	ck_assert_str_eq(names, "fn:scenario, fn:trace, fn:duration, fn:faults, fn:policy");
+	ck_assert_ptr_nonnull(fn_find("scenario"));
+	ck_assert_ptr_null(fn_find("utf8"));
+	{
+		char why[512];
+
+		ck_assert_int_eq(fn_find("duration")->run((const uint8_t *)"250ms", 5, why, sizeof(why)), 0);
+		ck_assert_int_eq(fn_find("duration")->run((const uint8_t *)"1.5s", 4, why, sizeof(why)), 1);
+		ck_assert_int_eq(fn_find("scenario")->run((const uint8_t *)"{", 1, why, sizeof(why)), 1);
+		ck_assert_ptr_nonnull(strstr(why, "malformed JSON"));
+	}
+}
+END_TEST
+
 Suite *suite_fuzz(void)
 {
 	Suite *s = suite_create("fuzz");
@@ -267,5 +351,7 @@ Suite *suite_fuzz(void)
 	tcase_add_test(tc, test_san_segv_unsymbolized);
 	tcase_add_test(tc, test_san_ubsan);
 	tcase_add_test(tc, test_san_none);
+	tcase_add_test(tc, test_fn_exec_outcomes);
+	tcase_add_test(tc, test_fn_targets);
 	return s;
 }

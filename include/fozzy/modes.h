@@ -166,6 +166,26 @@ int mode_scenario_test(const struct scn_run_opts *o);
 /* Replay a scenario trace (header kind "scenario"). */
 int mode_scenario_replay(const struct replay_opts *o);
 
+struct scenario;
+
+/* fozzy fuzz scenario:PATH: one execution with the input as the scenario's source of choices. */
+struct scn_fuzz_out {
+	char status[16];           /* pass, fail, timeout */
+	char kind[64], title[400], sig[400]; /* the first finding; sig empty: none */
+	uint64_t *features;        /* behaviour keys (owned) */
+	size_t nfeatures;
+	char dir[4096], trace[4096]; /* keep: the finding's run folder and trace */
+};
+/*
+ * Steps scenarios: the input's bytes are the random draws (rand_u64, net
+ * delivery and drop choices), 8 at a time, then the seed; --det semantics,
+ * scripted backends. Distributed scenarios: each byte picks the next action
+ * among those enabled (then the first), at most max_steps actions.
+ */
+void scenario_fuzz_exec(const struct scenario *s, const char *path, uint64_t seed, uint64_t timeout_ms,
+			uint64_t max_steps, const uint8_t *in, size_t n, bool keep, const char *base_dir,
+			struct scn_fuzz_out *out);
+
 void run_opts_init(struct run_opts *o);
 void replay_opts_init(struct replay_opts *o);
 void explore_opts_init(struct explore_opts *o);

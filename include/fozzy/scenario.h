@@ -70,6 +70,8 @@ struct scn_opts {
 	 * step that asks something else ends the run as a drift error.
 	 */
 	const cJSON *host_answers;
+	const uint8_t *entropy;    /* fuzz: the random draws come from these bytes first (then the seed) */
+	size_t entropy_len;
 	bool has_until;            /* replay --until: stop before the first top-level step at or after until_ms */
 	uint64_t until_ms;
 	/* host backends; on replay their recorded answers are used and the host is not touched */

@@ -207,10 +207,6 @@ int cmd_fuzz(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_error("fuzz ", "missing the program to fuzz: fozzy fuzz [OPTIONS] -- CMD [ARGS...]");
-	if (!strncmp(argv[optind], "scenario:", 9) || strstr(argv[optind], ".fozzy.json"))
-		return usage_error("fuzz ", "unsupported fuzz target '%s': scenario: targets are not available yet (native "
-				   "programs and fn: targets are; 'fozzy fuzz -- fn:scenario' fuzzes the scenario parser)",
-				   argv[optind]);
 	o.run.cmd = argv + optind;
 	o.run.ncmd = argc - optind;
 	o.run.json = global.json;

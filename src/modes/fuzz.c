@@ -29,6 +29,7 @@
 #include "fozzy/fuzz.h"
 #include "fozzy/modes.h"
 #include "fozzy/sandbox.h"
+#include "fozzy/scenario.h"
 #include "fozzy/trace.h"
 #include "fozzy/version.h"
 #include "internal.h"
@@ -131,6 +132,8 @@ struct fuzz {
 	bool failed;            /* the campaign met an error (reported) */
 	struct exec_out *probe; /* one result, for the drivers */
 	const struct fn_target *fn; /* an fn: target: fozzy's own parser, in a forked child */
+	struct scenario *scn;   /* a scenario: target (loaded), run in process */
+	const char *scn_path;
 };
 
 /* ---- the program's world ---- */
@@ -350,6 +353,34 @@ static void fn_fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_ou
 	fn_result_release(&r);
 }
 
+
+/* ---- scenario: targets ---- */
+
+static void scn_fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_out *out, bool keep)
+{
+	struct scn_fuzz_out so;
+	size_t i;
+
+	memset(out, 0, offsetof(struct exec_out, map));
+	memset(out->map, 0, FOZZY_COV_MAP);
+	scenario_fuzz_exec(f->scn, f->scn_path, f->o->run.seed, f->o->run.timeout_ns / 1000000, 200,
+			   input->data ? input->data : (const uint8_t *)"", input->len, keep, f->o->run.base_dir, &so);
+	out->ok = 1;
+	snprintf(out->status, sizeof(out->status), "%s", so.status);
+	snprintf(out->kind, sizeof(out->kind), "%s", so.kind);
+	snprintf(out->sig, sizeof(out->sig), "%s", so.sig);
+	snprintf(out->title, sizeof(out->title), "%s", so.title);
+	snprintf(out->dir, sizeof(out->dir), "%s", so.dir);
+	snprintf(out->trace, sizeof(out->trace), "%s", so.trace);
+	for (i = 0; i < so.nfeatures; i++) {
+		uint32_t k = (uint32_t)(so.features[i] % (FOZZY_COV_MAP - 1)) + 1;
+
+		if (out->map[k] != 255)
+			out->map[k]++;
+	}
+	free(so.features);
+}
+
 /* ---- one execution ---- */
 
 static void read_stderr(const char *dir, struct buf *b)
@@ -446,6 +477,10 @@ static void fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_out *
 
 	if (f->fn) {
 		fn_fuzz_exec(f, input, out, keep);
+		return;
+	}
+	if (f->scn) {
+		scn_fuzz_exec(f, input, out, keep);
 		return;
 	}
 	memset(out, 0, offsetof(struct exec_out, map));
@@ -1276,6 +1311,9 @@ static void print_summary(const struct fuzz *f, const char *status)
 		(double)ms / 1000.0, ms ? (double)f->execs * 1000.0 / (double)ms : 0.0, f->o->run.seed);
 	if (f->coverage)
 		fprintf(stderr, "  feedback: edge coverage, %zu of %u edges\n", f->edges, f->guards);
+	else if (f->scn)
+		fprintf(stderr, "  feedback: behaviour (steps' outcomes and events, states reached, findings), %zu features\n",
+			f->edges);
 	else if (f->fn)
 		fprintf(stderr, "  feedback: behaviour (what the parser said: accepted, or the shape of its error), %zu features\n",
 			f->edges);
@@ -1339,6 +1377,46 @@ static int fuzz_setup(struct fuzz *f, const struct fuzz_opts *o, char *cwd, size
 		(void)cwdlen;
 		return 0;
 	}
+	if (!strncmp(o->run.cmd[0], "scenario:", 9) || strstr(o->run.cmd[0], ".fozzy.json")) {
+		const char *path = !strncmp(o->run.cmd[0], "scenario:", 9) ? o->run.cmd[0] + 9 : o->run.cmd[0];
+		char inner[900];
+
+		if (o->run.ncmd > 1) {
+			error("%s: a scenario target takes no arguments (the input drives the scenario)", verb);
+			return -1;
+		}
+		f->scn = xcalloc(1, sizeof(*f->scn));
+		if (scenario_load(path, !o->run.strict, f->scn, inner, sizeof(inner))) {
+			error("%s: scenario error: %s: %s", verb, path, inner);
+			free(f->scn);
+			f->scn = NULL;
+			return -1;
+		}
+		if (f->scn->variant == SCN_SUITES) {
+			error("%s: scenario error: %s uses \"suites\", which has no executable step DSL", verb, path);
+			scenario_release(f->scn);
+			free(f->scn);
+			f->scn = NULL;
+			return -1;
+		}
+		f->scn_path = path;
+		if (o->dict && dict_load(o->dict, &f->dict, why, sizeof(why))) {
+			error("%s: cannot use the dictionary '%s': %s", verb, o->dict, why);
+			return -1;
+		}
+		f->corpus_dir = o->corpus ? xstrdup(o->corpus) : xasprintf("%s/corpora/scenario-%016" PRIx64, o->run.base_dir,
+									   (uint64_t)XXH3_64bits(path, strlen(path)));
+		if (corpus_load(f))
+			return -1;
+		f->ninitial = f->ncorpus;
+		x->exe = xstrdup(o->run.cmd[0]);
+		prng_init(&f->rng, o->run.seed, STREAM_FUZZ + o->shard * 16);
+		f->outs = xmalloc(FUZZ_BATCH * sizeof(*f->outs));
+		f->probe = xcalloc(1, sizeof(*f->probe));
+		f->fs = false;
+		f->t0 = f->last_new_ns = now_mono_ns();
+		return 0;
+	}
 	x->exe = program_or_error(o->run.cmd[0]);
 	if (!x->exe)
 		return -1;
@@ -1397,6 +1475,10 @@ static void fuzz_release(struct fuzz *f)
 	buf_release(&f->min_try);
 	free(f->outs);
 	free(f->probe);
+	if (f->scn) {
+		scenario_release(f->scn);
+		free(f->scn);
+	}
 	if (x->runtime && x->cfg.envp && x->cfg.envp != f->envp)
 		free_runtime_env((char **)x->cfg.envp);
 	free(x->runtime);
@@ -1437,7 +1519,10 @@ int mode_fuzz(const struct fuzz_opts *o)
 		/* the probe of the fork server failed: error() said why */
 		goto out;
 	}
-	if (f->fn && f->execs && !o->run.json)
+	if (f->scn && f->execs && !o->run.json)
+		note("fuzz: %s: the input is the scenario's source of choices (random draws; in a distributed scenario, "
+		     "the order of actions); guided by behaviour", f->scn_path);
+	else if (f->fn && f->execs && !o->run.json)
 		note("fuzz: %s runs in a forked child of fozzy; guided by what the parser says (behaviour)", o->run.cmd[0]);
 	else if (!f->coverage && f->execs && !o->run.json)
 		note("fuzz: '%s' reports no edge coverage; guided by behaviour (syscalls and outcome). Build it with 'fozzy cc' for edges",
@@ -1449,7 +1534,7 @@ int mode_fuzz(const struct fuzz_opts *o)
 		if (!stopped || !f->probe->interrupted)
 			minimize_findings(f);
 	}
-	if (!f->fn && !f->asan_user && f->nfindings && !f->probe->interrupted)
+	if (!f->fn && !f->scn && !f->asan_user && f->nfindings && !f->probe->interrupted)
 		symbolized_findings(f);
 	status_line(f, true);
 	status = f->nfindings ? "fail" : "pass";

@@ -5,6 +5,7 @@
  * the run folder (report.json, manifest.json, the trace when the run did not
  * pass or --record asked, events on failure, junit/html on request).
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "fozzy/exit.h"
 #include "fozzy/modes.h"
@@ -1334,6 +1336,7 @@ int mode_scenario_replay(const struct replay_opts *o)
 	uint64_t until_ms_v = o->until_ns / 1000000;
 	const uint64_t *until_ms = o->has_until ? &until_ms_v : NULL;
 	cJSON *exported = NULL;
+	struct buf entropy = { 0 };
 	struct trace t;
 	struct scenario s = { 0 };
 	struct scn_opts e;
@@ -1401,6 +1404,27 @@ int mode_scenario_replay(const struct replay_opts *o)
 	e.timeout_ms = tmo;
 	e.path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t.header, "scenario_path"));
 	e.replay = decisions;
+	{
+		/* a fuzz execution's trace: its input was the source of the random draws */
+		const char *hx = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(t.header, "fuzz"), "inputHex"));
+		size_t k, hn = hx ? strlen(hx) : 0;
+
+		for (k = 0; hx && k < hn; k += 2) {
+			unsigned v;
+
+			if (hn % 2 || !isxdigit((unsigned char)hx[k]) || !isxdigit((unsigned char)hx[k + 1]) ||
+			    sscanf(hx + k, "%2x", &v) != 1) {
+				code = fail_error(json, "trace error: %s: the fuzz input in the header is not hex", trace_path);
+				goto out_early;
+			}
+			buf_addc(&entropy, (uint8_t)v);
+		}
+		if (hx) {
+			e.entropy = entropy.data ? entropy.data : (const uint8_t *)"";
+			e.entropy_len = entropy.len;
+		}
+	}
 	if (until_ms) {
 		e.has_until = true;
 		e.until_ms = *until_ms;
@@ -1484,6 +1508,7 @@ int mode_scenario_replay(const struct replay_opts *o)
 	scn_result_release(&r);
 	run_dir_release(&rd);
 out_early:
+	buf_release(&entropy);
 	scenario_release(&s);
 	trace_release(&t);
 	cJSON_Delete(decisions);
@@ -2246,4 +2271,141 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 	/* as for native traces: 0 means a shrunk trace was written (its status says how it ends) */
 	code = finish(sum, o->json, false);
 	return code == EXIT_ERROR ? code : EXIT_PASS;
+}
+
+/* ---- fozzy fuzz scenario:PATH ---- */
+
+struct input_chooser {
+	const uint8_t *in;
+	size_t n, pos;
+	struct scn_fuzz_out *out;
+};
+
+static unsigned input_choose(struct dist_chooser *ch, unsigned n, const uint64_t *ids)
+{
+	struct input_chooser *c = ch->ctx;
+
+	(void)ids;
+	if (c->pos < c->n)
+		return c->in[c->pos++] % n;
+	return 0;
+}
+
+static void input_observe(struct dist_chooser *ch, uint64_t state)
+{
+	struct input_chooser *c = ch->ctx;
+
+	c->out->features = xrealloc(c->out->features, (c->out->nfeatures + 1) * sizeof(uint64_t));
+	c->out->features[c->out->nfeatures++] = state;
+}
+
+static void add_feature(struct scn_fuzz_out *out, const char *a, const char *b)
+{
+	char k[512];
+	int len = snprintf(k, sizeof(k), "%s\x1f%s", a, b);
+
+	out->features = xrealloc(out->features, (out->nfeatures + 1) * sizeof(uint64_t));
+	out->features[out->nfeatures++] = XXH3_64bits(k, len > 0 && (size_t)len < sizeof(k) ? (size_t)len : sizeof(k) - 1);
+}
+
+void scenario_fuzz_exec(const struct scenario *s, const char *path, uint64_t seed, uint64_t timeout_ms,
+			uint64_t max_steps, const uint8_t *in, size_t n, bool keep, const char *base_dir,
+			struct scn_fuzz_out *out)
+{
+	const cJSON *f0, *ev;
+	cJSON *findings;
+	struct run_dir rd;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (s->variant == SCN_DISTRIBUTED) {
+		struct input_chooser ic = { .in = in, .n = n, .out = out };
+		struct dist_chooser ch = { .choose = input_choose, .observe = input_observe, .ctx = &ic };
+		struct dist_result r;
+
+		dist_execute(s, s->steps, s->invariants, max_steps, &ch, &r);
+		snprintf(out->status, sizeof(out->status), "%s", r.failed ? "fail" : "pass");
+		findings = r.findings;
+		f0 = cJSON_GetArrayItem(findings, 0);
+		if (f0) {
+			snprintf(out->kind, sizeof(out->kind), "%s", js(f0, "kind"));
+			snprintf(out->title, sizeof(out->title), "%s: %s", js(f0, "title"), js(f0, "message"));
+			snprintf(out->sig, sizeof(out->sig), "scenario:%s:%s", js(f0, "kind"), js(f0, "title"));
+			add_feature(out, out->sig, "");
+		}
+		if (keep && out->sig[0] && !run_dir_create(&rd, base_dir)) {
+			cJSON *h = dist_header(s, path, "fuzz", seed, 0, max_steps);
+			char *p = xasprintf("%s/trace.fozzy", rd.abs_path);
+
+			rc = write_dist_trace(p, h, &r, out->status, rd.id);
+			if (!rc) {
+				snprintf(out->trace, sizeof(out->trace), "%s", p);
+				snprintf(out->dir, sizeof(out->dir), "%s", rd.path);
+				write_events(&rd, r.events);
+			}
+			free(p);
+			cJSON_Delete(h);
+			run_dir_release(&rd);
+		}
+		dist_result_release(&r);
+		return;
+	}
+	{
+		struct scn_opts e;
+		struct scn_result r;
+
+		scn_opts_init(&e);
+		e.det = true;
+		e.seed = seed;
+		e.path = path;
+		e.has_timeout = timeout_ms > 0;
+		e.timeout_ms = timeout_ms;
+		e.entropy = in;
+		e.entropy_len = n;
+		scenario_execute(s, &e, &r);
+		snprintf(out->status, sizeof(out->status), "%s", r.status);
+		/* behaviour: how each step ended, the events in each, the findings */
+		{
+			const char *span = "";
+
+			cJSON_ArrayForEach(ev, r.events) {
+				const cJSON *fl = cJSON_GetObjectItemCaseSensitive(ev, "fields");
+
+				if (!strcmp(js(ev, "name"), "span_start"))
+					span = js(fl, "span");
+				else if (!strcmp(js(ev, "name"), "span_end"))
+					add_feature(out, js(fl, "span"), js(fl, "status"));
+				else if (strcmp(js(ev, "name"), "sched_pick"))
+					add_feature(out, span, js(ev, "name"));
+			}
+		}
+		cJSON_ArrayForEach(ev, r.findings)
+			add_feature(out, js(ev, "kind"), js(ev, "title"));
+		f0 = cJSON_GetArrayItem(r.findings, 0);
+		if (f0 && strcmp(r.status, "pass")) {
+			snprintf(out->kind, sizeof(out->kind), "%s", js(f0, "kind"));
+			snprintf(out->title, sizeof(out->title), "%s: %s", js(f0, "title"), js(f0, "message"));
+			snprintf(out->sig, sizeof(out->sig), "scenario:%s:%s", js(f0, "kind"), js(f0, "title"));
+		}
+		if (keep && out->sig[0] && !run_dir_create(&rd, base_dir)) {
+			cJSON *h = scn_header(s, path, "fuzz", seed, &e), *fz;
+			char *p = xasprintf("%s/trace.fozzy", rd.abs_path), *hex = xmalloc(n * 2 + 1);
+
+			/* the input is the scenario's source of choices: replay feeds it again */
+			hex_encode(in, n, hex);
+			fz = cJSON_AddObjectToObject(h, "fuzz");
+			cJSON_AddStringToObject(fz, "inputHex", hex);
+			free(hex);
+			rc = write_scn_trace(p, h, &r, rd.id);
+			if (!rc) {
+				snprintf(out->trace, sizeof(out->trace), "%s", p);
+				snprintf(out->dir, sizeof(out->dir), "%s", rd.path);
+				write_events(&rd, r.events);
+			}
+			free(p);
+			cJSON_Delete(h);
+			run_dir_release(&rd);
+		}
+		scn_result_release(&r);
+	}
 }

@@ -57,6 +57,7 @@ struct run {
 	int rpos;                 /* replay: decisions consumed */
 	const cJSON *rcur;        /* replay: the next recorded decision (a cursor: no walk from the start) */
 	const cJSON *hcur;        /* o->host_answers: the next recorded host answer */
+	size_t epos;              /* o->entropy: bytes taken (not rolled back by assert_throws) */
 	uint64_t picks;
 	uint64_t wall0_ms;
 	bool drift_error, timed_out;
@@ -136,6 +137,23 @@ static cJSON *step_details(const char *path, int index, const char *type)
  * kind with other values is a replay_drift finding that fails the step.
  */
 static int host_answer_taken(struct run *r, const cJSON *d);
+
+/*
+ * The scenario's random draws (rand_u64, net delivery and drop choices, the
+ * seed of a host command): from o->entropy while it lasts (fuzz: the input
+ * drives the scenario), 8 bytes little-endian at a time, then from the seed.
+ */
+static uint64_t draw(struct run *r)
+{
+	uint64_t v = 0;
+	unsigned k;
+
+	if (!r->o->entropy || r->epos >= r->o->entropy_len)
+		return prng_next(&r->w.rng);
+	for (k = 0; k < 8 && r->epos < r->o->entropy_len; k++)
+		v |= (uint64_t)r->o->entropy[r->epos++] << (8 * k);
+	return v;
+}
 
 static int decide(struct run *r, cJSON *d)
 {
@@ -874,7 +892,7 @@ static int step_proc_host(struct run *r, const cJSON *st, cJSON *rule)
 {
 	const cJSON *args = cJSON_GetObjectItemCaseSensitive(st, "args"), *a;
 	cJSON *d, *f;
-	uint64_t ms, child_seed = prng_next(&r->w.rng);
+	uint64_t ms, child_seed = draw(r);
 	const char *out, *err;
 	int code;
 
@@ -1113,7 +1131,7 @@ static int step_net_deliver(struct run *r, const cJSON *st)
 		return finding(r, "assertion", "net_deliver", NULL, "no deliverable message (%d queued, all partitioned or none)",
 			       cJSON_GetArraySize(r->w.queue));
 	random_pick = strategy ? !strcasecmp(strategy, "random") : r->w.reorder;
-	pick = random_pick ? idx[prng_next(&r->w.rng) % (uint64_t)n] : idx[0];
+	pick = random_pick ? idx[draw(r) % (uint64_t)n] : idx[0];
 	msg = cJSON_GetArrayItem(r->w.queue, pick);
 	id = (uint64_t)num(msg, "id");
 	d = dec("net_deliver_pick");
@@ -1121,7 +1139,7 @@ static int step_net_deliver(struct run *r, const cJSON *st)
 	if (decide(r, d))
 		return -1;
 	if (r->w.drop_rate > 0)
-		dropped = (double)(prng_next(&r->w.rng) >> 11) * 0x1.0p-53 < r->w.drop_rate;
+		dropped = (double)(draw(r) >> 11) * 0x1.0p-53 < r->w.drop_rate;
 	d = dec("net_drop");
 	cJSON_AddItemToObject(d, "message_id", jnum(id));
 	cJSON_AddBoolToObject(d, "dropped", dropped);
@@ -1539,7 +1557,7 @@ static int exec_step(struct run *r, const cJSON *st, const char *path, int index
 		return 0;
 	}
 	if (!strcmp(t, "rand_u64")) {
-		uint64_t v = prng_next(&r->w.rng);
+		uint64_t v = draw(r);
 		char s[24];
 
 		snprintf(s, sizeof(s), "%" PRIu64, v);

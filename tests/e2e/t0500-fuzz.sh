@@ -191,7 +191,7 @@ test_expect_success 'fn: targets fuzz fozzy'"'"'s own parsers in a forked child;
 	done &&
 	expect_exit 2 fz fuzz --runs 3 -- fn:nope 2>err && grep -q "the fn: targets are fn:scenario, fn:trace" err &&
 	expect_exit 2 fz fuzz --runs 3 -- fn:trace extra 2>err && grep -q "takes no arguments" err &&
-	expect_exit 2 fz fuzz --runs 3 -- scenario:x.fozzy.json 2>err && grep -q "scenario: targets are not available" err
+	expect_exit 2 fz fuzz --runs 3 -- scenario:x.fozzy.json 2>err && grep -q "scenario error: x.fozzy.json" err
 '
 test_expect_success 'an fn: finding (a hang past the real-time guard) is saved with a trace that replays the same way' '
 	mkdir -p fh && python3 -c "import json; json.dump({\"version\":1,\"name\":\"big\",\"steps\":[{\"type\":\"set_kv\",\"key\":\"k%d\"%i,\"value\":\"v\"} for i in range(30000)]}, open(\"fh/big.json\",\"w\"))" &&
@@ -202,5 +202,22 @@ test_expect_success 'an fn: finding (a hang past the real-time guard) is saved w
 	done &&
 	fz --json replay "$t" 2>/dev/null >rj; test "$(field rj match)" = True &&
 	expect_exit 2 fz shrink "$t" 2>err && grep -q "fuzz --minimize" err
+'
+test_expect_success 'scenario: targets: the input is the scenario'"'"'s source of choices; a finding replays from its trace' '
+	echo "{\"version\":1,\"name\":\"pick\",\"steps\":[{\"type\":\"rand_u64\",\"key\":\"r\"},{\"type\":\"net_set_reorder\",\"enabled\":true},{\"type\":\"net_send\",\"from\":\"a\",\"to\":\"b\",\"payload\":\"x\"},{\"type\":\"net_send\",\"from\":\"a\",\"to\":\"b\",\"payload\":\"y\"},{\"type\":\"net_deliver_one\"},{\"type\":\"net_recv_assert\",\"node\":\"b\",\"payload\":\"x\"}]}" >pick.fozzy.json &&
+	expect_exit 1 fz fuzz --seed 1 --runs 200 --corpus sc1 --json -- scenario:pick.fozzy.json >s1 2>/dev/null &&
+	test "$(field s1 findings 0 kind)" = assertion && field s1 findings 0 title | grep -q "net_recv_assert" &&
+	t=$(field s1 findings 0 trace) && head -c 100000 "$t" | grep -q "inputHex" &&
+	for i in 1 2 3; do
+		expect_exit 1 fz --json replay "$t" >r 2>/dev/null && test "$(field r findings 0 title)" = net_recv_assert || return 1
+		! grep -q replay_drift r || return 1
+	done &&
+	expect_exit 1 fz fuzz --seed 1 --runs 200 --corpus sc2 --json -- pick.fozzy.json >s2 2>/dev/null &&
+	test "$(field s1 findings 0 title)" = "$(field s2 findings 0 title)" &&
+	expect_exit 1 fz fuzz --seed 1 --runs 300 --corpus sc3 --json -- "scenario:$FIX/scenarios/stale-read.explore.fozzy.json" >s3 2>/dev/null &&
+	expect_exit 1 fz replay "$(field s3 findings 0 trace)" >/dev/null 2>&1 &&
+	fz fuzz --seed 1 --runs 100 --corpus sc4 -- "scenario:$FIX/scenarios/kv.explore.fozzy.json" >/dev/null 2>err && grep -q "no findings" err &&
+	expect_exit 2 fz fuzz --runs 3 -- "scenario:$FIX/scenarios/suites.fozzy.json" 2>err && grep -q "suites" err &&
+	expect_exit 2 fz fuzz --runs 3 -- scenario:pick.fozzy.json extra 2>err && grep -q "takes no arguments" err
 '
 test_done

@@ -241,6 +241,8 @@ static void behaviour_map(const struct buf *stream, const struct sup_result *r, 
 }
 
 
+static struct finding *finding_find(struct fuzz *f, const char *sig);
+
 /* ---- fn: targets ---- */
 
 /* A message as a behaviour: numbers and quoted text taken out, so "$.steps[3]" and "$.steps[7]" are one. */
@@ -348,7 +350,7 @@ static void fn_fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_ou
 	key[1] = (uint64_t)r.signal * 1000 + (uint64_t)r.exit_code + (r.timed_out ? 500000 : 0);
 	i = (uint32_t)(XXH3_64bits(key, sizeof(key)) % (FOZZY_COV_MAP - 1)) + 1;
 	out->map[i] = 1;
-	if (out->sig[0] && keep)
+	if (out->sig[0] && keep && !finding_find(f, out->sig)) /* a known finding is only counted */
 		fn_keep(f, input, &r, out);
 	fn_result_release(&r);
 }
@@ -364,7 +366,13 @@ static void scn_fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_o
 	memset(out, 0, offsetof(struct exec_out, map));
 	memset(out->map, 0, FOZZY_COV_MAP);
 	scenario_fuzz_exec(f->scn, f->scn_path, f->o->run.seed, f->o->run.timeout_ns / 1000000, 200,
-			   input->data ? input->data : (const uint8_t *)"", input->len, keep, f->o->run.base_dir, &so);
+			   input->data ? input->data : (const uint8_t *)"", input->len, false, f->o->run.base_dir, &so);
+	if (keep && so.sig[0] && !finding_find(f, so.sig)) {
+		/* a new finding: run it again (it is deterministic) to write its trace; a known one is only counted */
+		free(so.features);
+		scenario_fuzz_exec(f->scn, f->scn_path, f->o->run.seed, f->o->run.timeout_ns / 1000000, 200,
+				   input->data ? input->data : (const uint8_t *)"", input->len, true, f->o->run.base_dir, &so);
+	}
 	out->ok = 1;
 	snprintf(out->status, sizeof(out->status), "%s", so.status);
 	snprintf(out->kind, sizeof(out->kind), "%s", so.kind);

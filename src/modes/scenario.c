@@ -210,6 +210,14 @@ static cJSON *scn_header(const struct scenario *s, const char *path, const char 
 	cJSON_AddStringToObject(b, "proc", e->host_proc ? "host" : "scripted");
 	cJSON_AddStringToObject(b, "fs", e->host_fs ? "host" : "virtual");
 	cJSON_AddStringToObject(b, "http", e->host_http ? "host" : "scripted");
+	if (e->entropy) {
+		/* a fuzz execution: its input is the source of the random draws; replay and shrink feed it again */
+		char *hex = xmalloc(e->entropy_len * 2 + 1);
+
+		hex_encode(e->entropy, e->entropy_len, hex);
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(h, "fuzz"), "inputHex", hex);
+		free(hex);
+	}
 	return h;
 }
 
@@ -1939,6 +1947,7 @@ struct scn_shrink {
 	char kind[32], title[128]; /* the failure to keep */
 	cJSON *picks;              /* explore: the picks to follow (owned) */
 	cJSON *host_answers;       /* host backends: their recorded answers (owned), or NULL */
+	struct buf entropy;        /* a fuzz trace's input: the source of the random draws */
 	uint64_t runs, deadline;
 	bool out_of_time;
 };
@@ -2149,6 +2158,21 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 	sh.e.has_timeout = !json_get_u64(t->header, "timeoutMs", &sh.e.timeout_ms);
 	sh.e.path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t->header, "scenario_path"));
 	{
+		/* a fuzz execution's trace: its input is the source of the random draws here too */
+		const char *hx = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(t->header, "fuzz"), "inputHex"));
+		size_t k, hn = hx ? strlen(hx) : 0;
+		unsigned v;
+
+		for (k = 0; hx && hn % 2 == 0 && k < hn; k += 2)
+			if (isxdigit((unsigned char)hx[k]) && isxdigit((unsigned char)hx[k + 1]) && sscanf(hx + k, "%2x", &v) == 1)
+				buf_addc(&sh.entropy, (uint8_t)v);
+		if (hx) {
+			sh.e.entropy = sh.entropy.data ? sh.entropy.data : (const uint8_t *)"";
+			sh.e.entropy_len = sh.entropy.len;
+		}
+	}
+	{
 		/* host backends: their recorded answers are served again, so the host is never asked */
 		const cJSON *b = cJSON_GetObjectItemCaseSensitive(t->header, "backends");
 
@@ -2183,6 +2207,7 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 		cJSON_Delete(sh.root);
 		cJSON_Delete(sh.picks);
 		cJSON_Delete(sh.host_answers);
+	buf_release(&sh.entropy);
 		return fail_error(o->json, "cannot shrink '%s': re-running it does not give its %s finding '%s'", o->trace,
 				  sh.kind, sh.title);
 	}
@@ -2202,6 +2227,7 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 		cJSON_Delete(sh.root);
 		cJSON_Delete(sh.picks);
 		cJSON_Delete(sh.host_answers);
+	buf_release(&sh.entropy);
 		free(out);
 		return fail_error(o->json, "%s", last_error());
 	}
@@ -2237,6 +2263,7 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 		cJSON_Delete(sh.root);
 		cJSON_Delete(sh.picks);
 		cJSON_Delete(sh.host_answers);
+	buf_release(&sh.entropy);
 		run_dir_release(&rd);
 		free(out);
 		return fail_error(o->json, "io error: %s", last_error());
@@ -2266,6 +2293,7 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 	cJSON_Delete(sh.root);
 	cJSON_Delete(sh.picks);
 	cJSON_Delete(sh.host_answers);
+	buf_release(&sh.entropy);
 	run_dir_release(&rd);
 	free(out);
 	/* as for native traces: 0 means a shrunk trace was written (its status says how it ends) */
@@ -2388,14 +2416,9 @@ void scenario_fuzz_exec(const struct scenario *s, const char *path, uint64_t see
 			snprintf(out->sig, sizeof(out->sig), "scenario:%s:%s", js(f0, "kind"), js(f0, "title"));
 		}
 		if (keep && out->sig[0] && !run_dir_create(&rd, base_dir)) {
-			cJSON *h = scn_header(s, path, "fuzz", seed, &e), *fz;
-			char *p = xasprintf("%s/trace.fozzy", rd.abs_path), *hex = xmalloc(n * 2 + 1);
+			cJSON *h = scn_header(s, path, "fuzz", seed, &e); /* with the input: replay feeds it again */
+			char *p = xasprintf("%s/trace.fozzy", rd.abs_path);
 
-			/* the input is the scenario's source of choices: replay feeds it again */
-			hex_encode(in, n, hex);
-			fz = cJSON_AddObjectToObject(h, "fuzz");
-			cJSON_AddStringToObject(fz, "inputHex", hex);
-			free(hex);
 			rc = write_scn_trace(p, h, &r, rd.id);
 			if (!rc) {
 				snprintf(out->trace, sizeof(out->trace), "%s", p);

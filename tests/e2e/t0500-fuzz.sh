@@ -212,6 +212,8 @@ test_expect_success 'scenario: targets: the input is the scenario'"'"'s source o
 		expect_exit 1 fz --json replay "$t" >r 2>/dev/null && test "$(field r findings 0 title)" = net_recv_assert || return 1
 		! grep -q replay_drift r || return 1
 	done &&
+	fz shrink "$t" --out pick.min.fozzy >/dev/null 2>&1 && expect_exit 1 fz replay pick.min.fozzy >/dev/null 2>&1 &&
+	head -c 100000 pick.min.fozzy | grep -q "inputHex" &&
 	expect_exit 1 fz fuzz --seed 1 --runs 200 --corpus sc2 --json -- pick.fozzy.json >s2 2>/dev/null &&
 	test "$(field s1 findings 0 title)" = "$(field s2 findings 0 title)" &&
 	expect_exit 1 fz fuzz --seed 1 --runs 300 --corpus sc3 --json -- "scenario:$FIX/scenarios/stale-read.explore.fozzy.json" >s3 2>/dev/null &&

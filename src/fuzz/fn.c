@@ -207,7 +207,10 @@ int fn_exec(const struct fn_target *t, const uint8_t *p, size_t n, uint64_t wall
 	}
 	if (pid == 0) {
 		char said[400] = "", why[512];
-		struct itimerval it = { { 0, 0 }, { (time_t)(wall_ns / 1000000000ULL), (suseconds_t)(wall_ns / 1000 % 1000000) } };
+		/* at least 1 µs: an all-zero timer would be no guard at all */
+		struct itimerval it = { { 0, 0 }, { (time_t)(wall_ns / 1000000000ULL),
+						    (suseconds_t)(wall_ns / 1000 % 1000000 ? wall_ns / 1000 % 1000000
+									  : wall_ns < 1000000000ULL ? 1 : 0) } };
 		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC), rc;
 		size_t len;
 

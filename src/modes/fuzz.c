@@ -350,7 +350,8 @@ static void fn_fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_ou
 	key[1] = (uint64_t)r.signal * 1000 + (uint64_t)r.exit_code + (r.timed_out ? 500000 : 0);
 	i = (uint32_t)(XXH3_64bits(key, sizeof(key)) % (FOZZY_COV_MAP - 1)) + 1;
 	out->map[i] = 1;
-	if (out->sig[0] && keep && !finding_find(f, out->sig)) /* a known finding is only counted */
+	/* a known finding is only counted (but --minimize needs the folder of its smaller input) */
+	if (out->sig[0] && keep && (f->min_fd || !finding_find(f, out->sig)))
 		fn_keep(f, input, &r, out);
 	fn_result_release(&r);
 }
@@ -367,7 +368,7 @@ static void scn_fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_o
 	memset(out->map, 0, FOZZY_COV_MAP);
 	scenario_fuzz_exec(f->scn, f->scn_path, f->o->run.seed, f->o->run.timeout_ns / 1000000, 200,
 			   input->data ? input->data : (const uint8_t *)"", input->len, false, f->o->run.base_dir, &so);
-	if (keep && so.sig[0] && !finding_find(f, so.sig)) {
+	if (keep && so.sig[0] && (f->min_fd || !finding_find(f, so.sig))) {
 		/* a new finding: run it again (it is deterministic) to write its trace; a known one is only counted */
 		free(so.features);
 		scenario_fuzz_exec(f->scn, f->scn_path, f->o->run.seed, f->o->run.timeout_ns / 1000000, 200,

@@ -1461,7 +1461,13 @@ int mode_scenario_replay(const struct replay_opts *o)
 	status = r.status;
 	findings = r.findings;
 	rec_mem = cJSON_GetObjectItemCaseSensitive(t.footer, "memory");
-	stopped = until_ms && !strcmp(status, "timeout") && !strcmp(js(cJSON_GetArrayItem(findings, cJSON_GetArraySize(findings) - 1), "title"), "until");
+	stopped = false;
+	if (until_ms && !strcmp(status, "timeout")) {
+		const cJSON *uf;
+
+		cJSON_ArrayForEach(uf, findings)
+			stopped |= !strcmp(js(uf, "kind"), "hang") && !strcmp(js(uf, "title"), "until");
+	}
 	if (!stopped && !cJSON_Compare(rec_mem, r.memory, true) && (rec_mem || r.memory)) {
 		cJSON *f = cJSON_CreateObject();
 

@@ -61,6 +61,7 @@ struct run {
 	uint64_t picks;
 	uint64_t wall0_ms;
 	bool drift_error, timed_out;
+	bool until_stopped;       /* replay --until ended it: no end-of-run leak or budget verdicts */
 	char message[512];
 	bool executed;
 };
@@ -1774,6 +1775,7 @@ static bool timed_out(struct run *r)
 
 	if (r->o->has_until && r->w.now_ms >= r->o->until_ms) {
 		r->timed_out = true;
+		r->until_stopped = true;
 		finding(r, "hang", "until", NULL, "the replay stopped at --until %" PRIu64 "ms (virtual time %" PRIu64 " ms)",
 			r->o->until_ms, r->w.now_ms);
 		return true;
@@ -2005,20 +2007,20 @@ void scenario_execute(const struct scenario *s, const struct scn_opts *o, struct
 			}
 		}
 		leaked = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res->memory, "leakedBytes"));
-		if (leaked && (o->fail_on_leak || !o->has_budget)) {
+		if (leaked && (o->fail_on_leak || !o->has_budget) && !r.until_stopped) {
 			finding(&r, "checker", "memory_leak", NULL, "%" PRIu64 " bytes in %d allocations were never freed%s",
 				leaked, cJSON_GetArraySize(m->live), o->fail_on_leak ? " (--fail-on-leak)" : " (set --leak-budget to tolerate)");
 			if (!strcmp(res->status, "pass"))
 				res->status = "fail";
 		}
 		/* heap budgets: checker findings that do not fail the run (strict mode refuses a pass with them) */
-		if (o->has_heap_alloc_budget && m->alloc_bytes > o->heap_alloc_budget)
+		if (o->has_heap_alloc_budget && m->alloc_bytes > o->heap_alloc_budget && !r.until_stopped)
 			finding(&r, "checker", "heap_alloc_budget", NULL, "%" PRIu64 " bytes were allocated, over the "
 				"profile_heap_alloc_budget of %" PRIu64, m->alloc_bytes, o->heap_alloc_budget);
-		if (o->has_heap_in_use_budget && m->peak > o->heap_in_use_budget)
+		if (o->has_heap_in_use_budget && m->peak > o->heap_in_use_budget && !r.until_stopped)
 			finding(&r, "checker", "heap_in_use_budget", NULL, "%" PRIu64 " bytes were in use at the peak, over "
 				"the profile_heap_in_use_budget of %" PRIu64, m->peak, o->heap_in_use_budget);
-		if (o->has_budget && leaked > o->leak_budget) {
+		if (o->has_budget && leaked > o->leak_budget && !r.until_stopped) {
 			finding(&r, "checker", "memory_leak_budget", NULL, "%" PRIu64 " leaked bytes exceed the budget of %" PRIu64,
 				leaked, o->leak_budget);
 			if (!strcmp(res->status, "pass"))

@@ -128,6 +128,20 @@ static uint64_t pct(const uint64_t *v, size_t n, double p)
 	return n ? v[(size_t)llround((double)(n - 1) * p)] : 0;
 }
 
+struct by_dur {
+	uint64_t dur;
+	size_t idx;
+};
+
+static int cmp_by_dur(const void *a, const void *b)
+{
+	const struct by_dur *x = a, *y = b;
+
+	if (x->dur != y->dur)
+		return x->dur > y->dur ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
 struct latency {
 	uint64_t p50, p95, p99, max;
 };
@@ -180,14 +194,16 @@ static cJSON *latency_doc(const struct spans *sp, const char *run_id, struct lat
 	for (i = 0, n = 0; i < sp->n; i++)
 		if (sp->v[i].parent < 0)
 			order[n++] = i;
-	for (i = 1; i < n; i++) {
-		size_t k = i, t = order[i];
+	{
+		/* longest first, stable (by position) among equals */
+		struct by_dur *bd = xcalloc(n + 1, sizeof(*bd));
 
-		while (k > 0 && sp->v[order[k - 1]].end - sp->v[order[k - 1]].start < sp->v[t].end - sp->v[t].start) {
-			order[k] = order[k - 1];
-			k--;
-		}
-		order[k] = t;
+		for (i = 0; i < n; i++)
+			bd[i] = (struct by_dur){ sp->v[order[i]].end - sp->v[order[i]].start, order[i] };
+		qsort(bd, n, sizeof(*bd), cmp_by_dur);
+		for (i = 0; i < n; i++)
+			order[i] = bd[i].idx;
+		free(bd);
 	}
 	crit = cJSON_AddArrayToObject(doc, "criticalPath");
 	tail = cJSON_AddArrayToObject(doc, "tailSuspects");
@@ -466,7 +482,10 @@ static cJSON *ns_string(uint64_t ms)
 {
 	char b[24];
 
-	snprintf(b, sizeof(b), "%" PRIu64, (uint64_t)(VIRTUAL_EPOCH_NS + ms * 1000000ULL));
+	/* saturated: a virtual time past 2554 would wrap */
+	uint64_t ns = ms > (UINT64_MAX - VIRTUAL_EPOCH_NS) / 1000000ULL ? UINT64_MAX : VIRTUAL_EPOCH_NS + ms * 1000000ULL;
+
+	snprintf(b, sizeof(b), "%" PRIu64, ns);
 	return cJSON_CreateString(b);
 }
 
@@ -477,11 +496,13 @@ cJSON *scn_profile_otlp(const cJSON *events, const char *run_id, uint64_t seed, 
 	char trace_id[33], seed_s[24], id[17];
 	struct spans sp;
 	int *owner;
-	size_t i;
+	cJSON **span_evs;
+	size_t i, k;
 
 	snprintf(trace_id, sizeof(trace_id), "%016" PRIx64 "%016" PRIx64, (uint64_t)th.high64, (uint64_t)th.low64);
 	snprintf(seed_s, sizeof(seed_s), "%" PRIu64, seed);
 	collect_spans(events, &sp, &owner);
+	span_evs = xcalloc(sp.n + 1, sizeof(*span_evs));
 	rs = cJSON_AddArrayToObject(doc, "resourceSpans");
 	res = cJSON_CreateObject();
 	cJSON_AddItemToArray(rs, res);
@@ -503,9 +524,8 @@ cJSON *scn_profile_otlp(const cJSON *events, const char *run_id, uint64_t seed, 
 	spans = cJSON_AddArrayToObject(scope, "spans");
 	for (i = 0; i < sp.n; i++) {
 		const struct span *s = &sp.v[i];
-		cJSON *o = cJSON_CreateObject(), *a, *st, *evs;
+		cJSON *o = cJSON_CreateObject(), *a, *st;
 		char *name = xasprintf("%s %s", s->id, s->kind);
-		size_t k = 0;
 
 		cJSON_AddStringToObject(o, "traceId", trace_id);
 		span_id(run_id, s->id, id);
@@ -522,32 +542,34 @@ cJSON *scn_profile_otlp(const cJSON *events, const char *run_id, uint64_t seed, 
 		a = cJSON_AddArrayToObject(o, "attributes");
 		cJSON_AddItemToArray(a, attr("fozzy.step_kind", s->kind));
 		cJSON_AddItemToArray(a, attr("fozzy.step_status", s->status));
-		/* the events inside the span that are its own (not a nested span's) */
-		evs = cJSON_AddArrayToObject(o, "events");
-		cJSON_ArrayForEach(e, events) {
-			const char *n = jstr(e, "name");
-
-			if (owner[k] == (int)i && strcmp(n, "span_start") && strcmp(n, "span_end") && strcmp(n, "sched_pick")) {
-				cJSON *ev = cJSON_CreateObject(), *ea, *f;
-
-				cJSON_AddItemToObject(ev, "timeUnixNano", ns_string(jnum(e, "time_ms")));
-				cJSON_AddStringToObject(ev, "name", n);
-				ea = cJSON_AddArrayToObject(ev, "attributes");
-				cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(e, "fields")) {
-					char *v = cJSON_IsString(f) ? xstrdup(f->valuestring) : cJSON_PrintUnformatted(f);
-
-					cJSON_AddItemToArray(ea, attr(f->string, v));
-					free(v);
-				}
-				cJSON_AddItemToArray(evs, ev);
-			}
-			k++;
-		}
+		/* the span's own events (not a nested span's) are added below, in one pass */
+		span_evs[i] = cJSON_AddArrayToObject(o, "events");
 		st = cJSON_AddObjectToObject(o, "status");
 		/* STATUS_CODE_OK 1, STATUS_CODE_ERROR 2 */
 		cJSON_AddNumberToObject(st, "code", !strcmp(s->status, "ok") ? 1 : 2);
 		cJSON_AddItemToArray(spans, o);
 	}
+	k = 0;
+	cJSON_ArrayForEach(e, events) {
+		const char *n = jstr(e, "name");
+
+		if (owner[k] >= 0 && strcmp(n, "span_start") && strcmp(n, "span_end") && strcmp(n, "sched_pick")) {
+			cJSON *ev = cJSON_CreateObject(), *ea, *f;
+
+			cJSON_AddItemToObject(ev, "timeUnixNano", ns_string(jnum(e, "time_ms")));
+			cJSON_AddStringToObject(ev, "name", n);
+			ea = cJSON_AddArrayToObject(ev, "attributes");
+			cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(e, "fields")) {
+				char *v = cJSON_IsString(f) ? xstrdup(f->valuestring) : cJSON_PrintUnformatted(f);
+
+				cJSON_AddItemToArray(ea, attr(f->string, v));
+				free(v);
+			}
+			cJSON_AddItemToArray(span_evs[owner[k]], ev);
+		}
+		k++;
+	}
+	free(span_evs);
 	free(owner);
 	free(sp.v);
 	return doc;

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,10 +250,24 @@ int fd_read_max(int fd, struct buf *b, size_t max, bool *over)
 
 /* ---- record locks: PATH.lock while a fozzy is about to write PATH ---- */
 
+struct held_lock {
+	char *path;
+	dev_t dev;
+	ino_t ino;              /* released only while it is still this file (not a successor's) */
+};
+
 static pthread_mutex_t locks_mu = PTHREAD_MUTEX_INITIALIZER;
-static char **locks_held;
+static struct held_lock *locks_held;
 static size_t nlocks;
 static pid_t locks_pid;
+
+static void unlink_if_ours(const struct held_lock *h)
+{
+	struct stat st;
+
+	if (!lstat(h->path, &st) && st.st_dev == h->dev && st.st_ino == h->ino)
+		unlink(h->path);
+}
 
 static void locks_release_all(void)
 {
@@ -261,8 +276,8 @@ static void locks_release_all(void)
 	pthread_mutex_lock(&locks_mu);
 	for (i = 0; i < nlocks; i++) {
 		if (getpid() == locks_pid) /* not in a forked child: the locks are the parent's */
-			unlink(locks_held[i]);
-		free(locks_held[i]);
+			unlink_if_ours(&locks_held[i]);
+		free(locks_held[i].path);
 	}
 	free(locks_held);
 	locks_held = NULL;
@@ -270,34 +285,58 @@ static void locks_release_all(void)
 	pthread_mutex_unlock(&locks_mu);
 }
 
+/* The pid a lock file names, or 0: read without blocking, from a regular file only (not a FIFO). */
+static pid_t lock_owner(const char *lock)
+{
+	char text[32];
+	struct stat st;
+	ssize_t got;
+	long v;
+	int fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	got = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (got <= 0)
+		return 0;
+	text[got] = 0;
+	v = strtol(text, NULL, 10);
+	return v > 0 && v < (1L << 22) ? (pid_t)v : 0;
+}
+
 int record_lock(const char *path, char *why, size_t n)
 {
 	char *lock = xasprintf("%s.lock", path), text[64];
+	struct stat mine;
 	int fd = -1, attempt;
 
 	for (attempt = 0; attempt < 2; attempt++) {
 		struct stat st;
 		time_t now = time(NULL);
+		pid_t owner;
+		bool alive;
 
 		fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (fd >= 0 || errno != EEXIST)
 			break;
 		if (lstat(lock, &st))
 			continue; /* released meanwhile: try again */
-		if (now - st.st_mtime <= RECORD_LOCK_STALE_S || attempt) {
-			char owner[32] = "";
-			int lfd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		owner = lock_owner(lock);
+		/* a live owner keeps its lock however old (a long run); a dead one's lock is stale after a while */
+		alive = owner > 0 && owner != getpid() && (!kill(owner, 0) || errno == EPERM);
+		if (alive || now - st.st_mtime <= RECORD_LOCK_STALE_S || attempt) {
+			char who[48] = "";
 
-			if (lfd >= 0) {
-				ssize_t got = read(lfd, owner, sizeof(owner) - 1);
-
-				owner[got > 0 ? got : 0] = 0;
-				owner[strcspn(owner, "\n")] = 0;
-				close(lfd);
-			}
-			snprintf(why, n, "record lock: '%s' is held by another fozzy writing '%s'%s%s%s (%lld s old); it is "
-				 "reclaimed after %d s, or remove it if no fozzy is running", lock, path, owner[0] ? " (pid " : "",
-				 owner, owner[0] ? ")" : "", (long long)(now - st.st_mtime), RECORD_LOCK_STALE_S);
+			if (owner > 0)
+				snprintf(who, sizeof(who), " (pid %d%s)", (int)owner, alive ? ", running" : "");
+			snprintf(why, n, "record lock: '%s' is held by another fozzy writing '%s'%s (%lld s old); a lock "
+				 "whose fozzy is gone is reclaimed after %d s, or remove it if no fozzy is running", lock, path,
+				 who, (long long)(now - st.st_mtime), RECORD_LOCK_STALE_S);
 			free(lock);
 			errno = EBUSY;
 			return -1;
@@ -312,7 +351,14 @@ int record_lock(const char *path, char *why, size_t n)
 		return -1;
 	}
 	snprintf(text, sizeof(text), "%d\n", (int)getpid());
-	if (write(fd, text, strlen(text)) < 0) { /* the pid is only a hint for people */
+	if (write(fd, text, strlen(text)) < 0) { /* the pid is a hint (liveness, people) */
+	}
+	if (fstat(fd, &mine)) {
+		snprintf(why, n, "record lock: cannot stat '%s': %s", lock, strerror(errno));
+		close(fd);
+		unlink(lock);
+		free(lock);
+		return -1;
 	}
 	close(fd);
 	pthread_mutex_lock(&locks_mu);
@@ -321,7 +367,7 @@ int record_lock(const char *path, char *why, size_t n)
 		atexit(locks_release_all);
 	}
 	locks_held = xrealloc(locks_held, (nlocks + 1) * sizeof(*locks_held));
-	locks_held[nlocks++] = lock;
+	locks_held[nlocks++] = (struct held_lock){ lock, mine.st_dev, mine.st_ino };
 	pthread_mutex_unlock(&locks_mu);
 	return 0;
 }
@@ -333,10 +379,10 @@ void record_unlock(const char *path)
 
 	pthread_mutex_lock(&locks_mu);
 	for (i = 0; i < nlocks; i++) {
-		if (strcmp(locks_held[i], lock))
+		if (strcmp(locks_held[i].path, lock))
 			continue;
-		unlink(lock);
-		free(locks_held[i]);
+		unlink_if_ours(&locks_held[i]);
+		free(locks_held[i].path);
 		locks_held[i] = locks_held[--nlocks];
 		break;
 	}

@@ -222,4 +222,11 @@ test_expect_success 'scenario: targets: the input is the scenario'"'"'s source o
 	expect_exit 2 fz fuzz --runs 3 -- "scenario:$FIX/scenarios/suites.fozzy.json" 2>err && grep -q "suites" err &&
 	expect_exit 2 fz fuzz --runs 3 -- scenario:pick.fozzy.json extra 2>err && grep -q "takes no arguments" err
 '
+test_expect_success '--minimize cuts a scenario: finding down (a known finding still gets its smaller input)' '
+	echo "{\"version\":1,\"name\":\"drop\",\"steps\":[{\"type\":\"net_set_drop_rate\",\"rate\":0.5},{\"type\":\"net_send\",\"from\":\"a\",\"to\":\"b\",\"payload\":\"x\"},{\"type\":\"net_deliver_one\"},{\"type\":\"net_recv_assert\",\"node\":\"b\",\"payload\":\"x\"}]}" >drop2.fozzy.json &&
+	mkdir -p cm && printf AAAAAAA >cm/seed &&
+	expect_exit 1 fz fuzz --runs 5 --seed 1 --minimize --corpus cm --json -- scenario:drop2.fozzy.json >m 2>/dev/null &&
+	test "$(field m findings 0 minimizedBytes)" -lt "$(field m findings 0 inputBytes)" &&
+	ls cm/crashes | grep -q "\.min$"
+'
 test_done

@@ -409,4 +409,17 @@ test_expect_success 'assert_throws rolls back the world but not the clock: time 
 	fz replay tf.fozzy --profile-export-format speedscope --profile-export-out tf.json.ss >/dev/null &&
 	python3 -c "import json; e=json.load(open(\"tf.json.ss\"))[\"profiles\"][0][\"events\"]; t=[x[\"at\"] for x in e]; assert t==sorted(t), t"
 '
+test_expect_success 'replay --until of a memory-tracked run: no leak or drift verdict for what the rest of the run frees' '
+	echo "{\"version\":1,\"name\":\"mp\",\"steps\":[{\"type\":\"memory_alloc\",\"bytes\":100,\"key\":\"a\"},{\"type\":\"sleep\",\"duration\":\"10ms\"},{\"type\":\"memory_free\",\"key\":\"a\"}]}" >mp.json &&
+	fz run mp.json --det --mem-track --record mp.fozzy >/dev/null &&
+	expect_exit 3 fz replay mp.fozzy --until 5ms --json >o.json &&
+	python3 -c "import json; t=[f[\"title\"] for f in json.load(open(\"o.json\"))[\"findings\"]]; assert t==[\"until\"], t"
+'
+test_expect_success 'record locks: a live owner keeps its lock however old; a FIFO in its place does not hang fozzy' '
+	sleep 30 & pid=$! && echo $pid >live.fozzy.lock && touch -d "10 minutes ago" live.fozzy.lock &&
+	expect_exit 2 fz run "$S/example.fozzy.json" --det --record live.fozzy 2>err; rc=$?; kill $pid; test $rc = 0 &&
+	grep -q "pid $pid, running" err && test -f live.fozzy.lock &&
+	mkfifo ff.fozzy.lock && expect_exit 2 timeout 10 "$FOZZY" run "$S/example.fozzy.json" --det --record ff.fozzy 2>err &&
+	grep -q "record lock" err
+'
 test_done

@@ -172,12 +172,13 @@ test_expect_success 'bad input is a one-line usage error (exit 2)' '
 '
 asan_test 'shrink --minimize input cuts a fork-server finding down; the result replays to the same report' '
 	rm -rf c9 && cp -r lpseeds c9 &&
-	expect_exit 1 fz fuzz --json --seed 1 --runs 200 --corpus c9 -- ./lpstr @@ >s9.json 2>/dev/null &&
+	{ expect_exit 1 fz fuzz --json --seed 1 --runs 200 --corpus c9 -- ./lpstr @@ >s9.json 2>fz9.err || { tail -5 fz9.err; false; }; } &&
 	t=$(field s9.json findings 0 trace) &&
-	fz shrink "$t" --minimize input --out in.fozzy --json >sh.json 2>/dev/null &&
+	{ fz shrink "$t" --minimize input --out in.fozzy --json >sh.json 2>sh.err || { cat sh.json; tail -5 sh.err; false; }; } &&
 	[ "$(field sh.json inputBytesAfter)" -le "$(field sh.json inputBytesBefore)" ] &&
 	test "$(field sh.json status)" = crash &&
-	expect_exit 4 fz replay in.fozzy >/dev/null 2>rerr && grep -q "replay: match" rerr && grep -q "in decode" rerr
+	{ expect_exit 4 fz replay in.fozzy >/dev/null 2>rerr || { tail -5 rerr; false; }; } &&
+	grep -q "replay: match" rerr && grep -q "in decode" rerr
 '
 test_expect_success 'fn: targets fuzz fozzy'"'"'s own parsers in a forked child; behaviour grows the corpus; a seed gives the same campaign' '
 	mkdir -p fs1 fs2 && cp "$FIX"/scenarios/*.fozzy.json fs1/ && cp "$FIX"/scenarios/*.fozzy.json fs2/ &&

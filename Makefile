@@ -45,7 +45,7 @@ ESCAPES := $(ESCAPE_SRC:.c=)
 all: fozzy libfozzy-rt.so libfozzy-cov.a fixtures escapes
 
 fozzy: src/main.o libfozzy.a
-	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LINK,$@)$(CC) $(LDFLAGS) -Wl,-z,now -o $@ $^ $(LDLIBS)
 
 libfozzy.a: $(LIB_OBJ)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^

@@ -63,6 +63,27 @@ struct sup_config {
 	 */
 	int (*fs_next)(void *arg, const void *report, size_t len, int status, const struct buf **input);
 	void *fs_arg;
+	/*
+	 * Serve the fork-server marker of libfozzy-rt.so too (its constructor,
+	 * right after libc's start-up), not only libfozzy-cov's: explore.
+	 * A child's overlay must be the template's: when a child changed it,
+	 * the server ends after that child (fs_next is called with input NULL,
+	 * for the report only) and res->fs_dirty is set; start a new one.
+	 */
+	bool fs_rt;
+	/*
+	 * The scheduling stream is seeded again at the program's first
+	 * fork-server marker (before main) from sched_seed, when set: explore
+	 * varies the schedule of runs that share one world (seed).
+	 */
+	bool has_sched_seed;
+	uint64_t sched_seed;
+	/*
+	 * The program's stdout and stderr are the capture files themselves
+	 * (opened O_APPEND), not pipes: as in a fork server, whose runs must
+	 * see what a whole run sees. Passed through (out_fd) after the run.
+	 */
+	bool capture_files;
 };
 
 enum sup_outcome {
@@ -120,6 +141,7 @@ struct sup_result {
 	bool interrupted;       /* SIGINT or SIGTERM stopped the run */
 	bool fs_served;         /* the fork server ran children and ended (fs_next) */
 	bool fs_child;          /* this result is a fork-server child's */
+	bool fs_dirty;          /* the fork server ended because a child changed the overlay */
 };
 
 /*

@@ -120,6 +120,7 @@ struct sched {
 	uint64_t *prio;              /* pct: priority per thread (vtid-1), grown on demand */
 	size_t nprio;
 	uint64_t low;                /* pct: next priority below all others */
+	uint64_t k;                  /* pct: the range change points are drawn from */
 };
 
 /* Parse "random", "fifo" or "pct"; returns 0 or -1. */
@@ -130,6 +131,13 @@ void sched_init(struct sched *s, enum sched_strategy strategy, uint64_t seed, un
 /* pct with change points drawn from [1, steps]: steps is k, the program's length in scheduling points. */
 void sched_init_steps(struct sched *s, enum sched_strategy strategy, uint64_t seed, unsigned depth,
 		      uint64_t steps);
+/*
+ * Seed the strategy again at this point of the run (the fork-server point,
+ * before main): a fresh stream, pct priorities drawn anew and change points
+ * among the k (0: as at init) scheduling points after this one. The count of
+ * points goes on.
+ */
+void sched_reseed(struct sched *s, uint64_t seed, uint64_t k);
 void sched_release(struct sched *s);
 
 /*

@@ -67,6 +67,7 @@ struct explore_opts {
 	unsigned preemption_bound; /* dfs: the most preemptions a schedule may have (default 2) */
 	unsigned shard, shards;    /* --shard i/n: this shard's part of the space (shards 0: all) */
 	uint64_t shrink_budget_ns;
+	bool no_fork_server;       /* every run starts the program afresh */
 };
 
 struct shrink_opts {

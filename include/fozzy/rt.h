@@ -23,7 +23,8 @@ enum rt_op {
 	RT_SPIN_LOCK, RT_SPIN_TRYLOCK, RT_SPIN_UNLOCK,
 	RT_BARRIER_WAIT, RT_CREATE, RT_JOIN, RT_EXIT, RT_ONCE,
 	RT_SPIN_WAIT, /* a spin lock is busy: yield, let its holder run */
-	RT_FORKSERVER, /* libfozzy-cov, before main: the place a fork server forks (fozzy fuzz) */
+	RT_FORKSERVER, /* where a fork server forks: libfozzy-cov before main (object 0, fuzz),
+			libfozzy-rt.so's constructor (object 1, explore) */
 	RT_OP_MAX,
 };
 

@@ -19,9 +19,10 @@ const char explore_usage[] =
 	"                     -- CMD [ARGS...]\n"
 	"       fozzy explore SCENARIO.fozzy.json [OPTIONS]   (see fozzy explore x.fozzy.json --help)\n"
 	"\n"
-	"Run CMD under --det again and again, each run under another schedule (run i\n"
-	"has seed N+i), until one fails or the budget ends. A failure is a non-zero\n"
-	"exit, a crash signal, a deadlock, a virtual-time timeout, or a mismatch with\n"
+	"Run CMD under --det again and again, each run under another schedule (run i's\n"
+	"schedule has seed N+i; its clock, randomness and pids are those of seed N),\n"
+	"until one fails or the budget ends. A failure is a non-zero exit, a crash\n"
+	"signal, a deadlock, a virtual-time timeout, or a mismatch with\n"
 	"--expect-exit / --expect-stdout. The failing run keeps its run folder and trace\n"
 	"and prints the command that replays it; passing runs leave nothing behind.\n"
 	"\n"
@@ -58,6 +59,9 @@ const char explore_usage[] =
 	"  --cpus N            CPU count the program sees (default 1)\n"
 	"  --pids-max N        threads the whole tree may hold (default 1024)\n"
 	"  --no-rt             do not preload libfozzy-rt.so (syscalls only)\n"
+	"  --no-fork-server    start the program afresh for every run (by default runs\n"
+	"                      fork from it, stopped where libfozzy-rt starts, unless\n"
+	"                      --faults is given; the results are the same)\n"
 	"  --base-dir DIR      artifacts folder (default .fozzy)\n"
 	"  --json              print the summary as JSON on stdout\n"
 	"\n"
@@ -67,7 +71,7 @@ const char explore_usage[] =
 
 enum { OPT_SCHEDULE = 1, OPT_PCT_DEPTH, OPT_SEED, OPT_RUNS, OPT_TIME, OPT_EXPECT_EXIT,
        OPT_EXPECT_STDOUT, OPT_TIMEOUT, OPT_WALL, OPT_RECORD, OPT_CPUS, OPT_PIDS_MAX, OPT_NO_RT,
-       OPT_BASE, OPT_JOBS, OPT_SHRINK, OPT_SHRINK_BUDGET, OPT_FAULTS, OPT_BOUND, OPT_SHARD };
+       OPT_BASE, OPT_JOBS, OPT_SHRINK, OPT_SHRINK_BUDGET, OPT_FAULTS, OPT_BOUND, OPT_SHARD, OPT_NO_FS };
 
 int cmd_explore(int argc, char **argv)
 {
@@ -85,6 +89,7 @@ int cmd_explore(int argc, char **argv)
 		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "pids-max", required_argument, NULL, OPT_PIDS_MAX },
 		{ "no-rt", no_argument, NULL, OPT_NO_RT },
+		{ "no-fork-server", no_argument, NULL, OPT_NO_FS },
 		{ "base-dir", required_argument, NULL, OPT_BASE },
 		{ "jobs", required_argument, NULL, OPT_JOBS },
 		{ "shrink", no_argument, NULL, OPT_SHRINK },
@@ -166,6 +171,9 @@ int cmd_explore(int argc, char **argv)
 			break;
 		case OPT_NO_RT:
 			o.run.no_rt = true;
+			break;
+		case OPT_NO_FS:
+			o.no_fork_server = true;
 			break;
 		case OPT_JOBS:
 			if (parse_u64(optarg, &v) || v < 1 || v > 64)

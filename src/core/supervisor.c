@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <linux/futex.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -117,6 +118,8 @@ struct thread {
 	struct ev ev;
 };
 
+struct overlays;
+
 struct sup {
 	const struct sup_config *cfg;
 	struct sup_result *res;
@@ -163,6 +166,8 @@ struct sup {
 	int fs_ctl[2];             /* to the init (pid reset), from the init */
 	int out_file, err_file;    /* capture files: the program's stdout and stderr */
 	uint8_t *cov_at_fork;      /* the edge counters at the fork point, each child starts with */
+	struct overlays *ovl;      /* the writable layers a child must leave as it found them */
+	bool reseeded;             /* the scheduling stream was seeded at the fork-server point */
 };
 
 #define THREAD(tr) ((struct thread *)(tr))
@@ -1410,8 +1415,15 @@ static void on_seccomp(struct sup *s, struct thread *th)
 		return;
 	}
 	if (s->cfg->fs_next && t->regs.orig_rax == FOZZY_MARKER_NR && t->regs.rdi == RT_FORKSERVER &&
-	    !s->res->fs_served && !fs_is_child && sup_live_threads(s) == 1 && !fs_serve(s, th))
+	    (t->regs.rsi == 0 || s->cfg->fs_rt) && !s->res->fs_served && !fs_is_child &&
+	    sup_live_threads(s) == 1 && !fs_serve(s, th))
 		return; /* the fork server has ended; in a child's run, the marker is answered below */
+	if (t->regs.orig_rax == FOZZY_MARKER_NR && t->regs.rdi == RT_FORKSERVER && !s->reseeded) {
+		/* the run's own schedule from here (a fork-server child's starts here too) */
+		s->reseeded = true;
+		if (s->cfg->has_sched_seed)
+			sched_reseed(&s->sched, s->cfg->sched_seed, s->cfg->pct_steps);
+	}
 	if (t->regs.orig_rax < SYS_NR_MAX && s->pol->action[t->regs.orig_rax] == POLICY_ERRNO) {
 		on_refusal(s, th);
 		return;
@@ -2562,7 +2574,7 @@ static int fs_prepare(struct sup *s, const struct buf *in)
  * parent (which left it in a group-stop), make it the program's thread,
  * and let sup_run go on as if the marker had just been answered.
  */
-static int fs_adopt(struct sup *s, struct thread *th, pid_t child)
+static int fs_adopt(struct sup *s, struct thread *th, pid_t child, pid_t nspid)
 {
 	int status, i;
 
@@ -2585,7 +2597,7 @@ static int fs_adopt(struct sup *s, struct thread *th, pid_t child)
 		return -1;
 	th->t.pid = child;
 	th->t.proc->tgid = child;
-	th->t.proc->nspid = read_nspid(child);
+	th->t.proc->nspid = nspid; /* the fork's result in the template: its pid in the sandbox */
 	if (th->t.proc->pidfd >= 0)
 		close(th->t.proc->pidfd);
 	th->t.proc->pidfd = -1;
@@ -2603,6 +2615,45 @@ static int fs_adopt(struct sup *s, struct thread *th, pid_t child)
 }
 
 /*
+ * A fingerprint of the writable layers: every entry's name, identity, size
+ * and times but the access time. A child that created, changed or removed
+ * anything changes it; reading changes nothing.
+ */
+static XXH3_state_t *print_state;
+
+static int print_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	uint64_t v[10] = { (uint64_t)st->st_ino, st->st_mode, (uint64_t)st->st_size, st->st_nlink,
+			   (uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec,
+			   (uint64_t)st->st_ctim.tv_sec, (uint64_t)st->st_ctim.tv_nsec, st->st_rdev,
+			   (uint64_t)st->st_uid << 32 | st->st_gid };
+
+	(void)flag;
+	(void)ftw;
+	XXH3_64bits_update(print_state, path, strlen(path) + 1);
+	XXH3_64bits_update(print_state, v, sizeof(v));
+	return 0;
+}
+
+static uint64_t overlay_print(const struct overlays *o)
+{
+	uint64_t h;
+	unsigned i;
+
+	print_state = XXH3_createState();
+	if (!print_state)
+		return 0;
+	XXH3_64bits_reset(print_state);
+	for (i = 0; i < o->n; i++)
+		if (nftw(o->ov[i].upper, print_entry, 16, FTW_PHYS))
+			XXH3_64bits_update(print_state, "?", 1); /* unreadable: never equal to a good walk */
+	h = XXH3_64bits_digest(print_state);
+	XXH3_freeState(print_state);
+	print_state = NULL;
+	return h;
+}
+
+/*
  * The template is stopped at the fork-server marker. Serve fs_next's inputs:
  * each a fork of the template taken over by a fork of fozzy. Returns true in
  * such a fork (the run goes on there); false here when fs_next has ended,
@@ -2615,6 +2666,8 @@ static bool fs_serve(struct sup *s, struct thread *th)
 	int wstatus = 0;
 	bool bad = false;
 
+	uint64_t print0 = overlay_print(s->ovl);
+
 	s->res->fs_served = true;
 	arm_guard(0); /* the template waits; each child's run has the guard */
 	guard_fired = 0;
@@ -2626,7 +2679,7 @@ static bool fs_serve(struct sup *s, struct thread *th)
 	while (!s->stopping && s->cfg->fs_next(s->cfg->fs_arg, report.data, report.len, wstatus, &in) > 0) {
 		static const long fork_args[6] = { SIGCHLD, 0, 0, 0, 0, 0 };
 		long wait_args[6] = { 0, 0, __WALL, 0, 0, 0 };
-		pid_t child = -1, worker;
+		pid_t child = -1, worker, nspid;
 		int p[2], status;
 
 		report.len = 0;
@@ -2644,8 +2697,8 @@ static bool fs_serve(struct sup *s, struct thread *th)
 				break;
 			}
 		}
-		fs_inject(th, SYS_clone, fork_args, &child, &bad);
-		if (bad || child <= 0 || fs_wait(child, &status)) {
+		nspid = (pid_t)fs_inject(th, SYS_clone, fork_args, &child, &bad);
+		if (bad || child <= 0 || nspid <= 0 || fs_wait(child, &status)) {
 			stop(s, SUP_ERROR, "fork server: the program could not be forked");
 			break;
 		}
@@ -2674,7 +2727,7 @@ static bool fs_serve(struct sup *s, struct thread *th)
 			buf_release(&report);
 			free(s->cov_at_fork);
 			s->cov_at_fork = NULL;
-			if (fs_adopt(s, th, child)) {
+			if (fs_adopt(s, th, child, nspid)) {
 				kill(child, SIGKILL);
 				_exit(125);
 			}
@@ -2710,6 +2763,12 @@ static bool fs_serve(struct sup *s, struct thread *th)
 		}
 		if (interrupted)
 			break;
+		if (overlay_print(s->ovl) != print0) {
+			/* the next child would see this one's files: its report, then a new server */
+			s->res->fs_dirty = true;
+			s->cfg->fs_next(s->cfg->fs_arg, report.data, report.len, wstatus, NULL);
+			break;
+		}
 	}
 	buf_release(&report);
 	free(s->cov_at_fork);
@@ -2755,6 +2814,7 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, failp[2] = { -1, -1 }, syncp[2] = { -1, -1 };
 	int ctlp[2] = { -1, -1 }, ackp[2] = { -1, -1 };
 	bool fs = cfg->fs_next != NULL;
+	bool direct = fs || cfg->capture_files; /* the program writes the capture files itself */
 	char *stdin_path = NULL;
 	long long stdin_off = 0;
 	int stdin_from = cfg->input ? (cfg->input_stdin ? SB_STDIN_INPUT : SB_STDIN_NULL)
@@ -2770,7 +2830,8 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 	writes_scratch = cfg->scratch;
 	res->tsc_untrapped = !probe_tsc_trap();
 	vclock_init(&s.clock, cfg->epoch_ns);
-	sched_init_steps(&s.sched, cfg->strategy, cfg->seed, cfg->pct_depth, cfg->pct_steps);
+	sched_init_steps(&s.sched, cfg->strategy, cfg->has_sched_seed ? cfg->sched_seed : cfg->seed,
+			 cfg->pct_depth, cfg->pct_steps);
 	decider_init(&s.dec, cfg->seed, cfg->replay ? cfg->replay->data : NULL,
 		     cfg->replay ? cfg->replay->len : 0);
 	if (cfg->replay)
@@ -2785,23 +2846,24 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		goto out;
 	if (overlays_prepare(&ovl, cfg) || fuzz_io_open(cfg, &io))
 		goto out;
-	pump.file[0] = open_capture(cfg->run_dir, "stdout", fs);
-	pump.file[1] = open_capture(cfg->run_dir, "stderr", fs);
+	pump.file[0] = open_capture(cfg->run_dir, "stdout", direct);
+	pump.file[1] = open_capture(cfg->run_dir, "stderr", direct);
 	if (pump.file[0] < 0 || pump.file[1] < 0)
 		goto out;
-	if ((!fs && (pipe2(outp, O_CLOEXEC) || pipe2(errp, O_CLOEXEC))) || pipe2(failp, O_CLOEXEC) ||
+	if ((!direct && (pipe2(outp, O_CLOEXEC) || pipe2(errp, O_CLOEXEC))) || pipe2(failp, O_CLOEXEC) ||
 	    pipe2(syncp, O_CLOEXEC) || (fs && (pipe2(ctlp, O_CLOEXEC) || pipe2(ackp, O_CLOEXEC)))) {
 		error("cannot create pipes: %s", strerror(errno));
 		goto out;
 	}
 	s.io = &io;
+	s.ovl = &ovl;
 	s.out_file = pump.file[0];
 	s.err_file = pump.file[1];
 	s.fs_ctl[0] = ctlp[1];
 	s.fs_ctl[1] = ackp[0];
 	spec = (struct sandbox_spec){
 		.exe = cfg->exe, .argv = cfg->argv, .envp = cfg->envp, .cwd = cfg->cwd,
-		.stdout_fd = fs ? pump.file[0] : outp[1], .stderr_fd = fs ? pump.file[1] : errp[1],
+		.stdout_fd = direct ? pump.file[0] : outp[1], .stderr_fd = direct ? pump.file[1] : errp[1],
 		.err_fd = failp[1], .ctl_in = fs ? ctlp[0] : -1, .ctl_out = fs ? ackp[1] : -1,
 		.ctl_close = { ctlp[1], ackp[0] },
 		.sync_fd = syncp[0], .filter = &prog, .cpu_file = cpu_path,
@@ -2876,9 +2938,9 @@ int sup_run(const struct sup_config *cfg, struct sup_result *res)
 		XXH3_64bits_reset(pump.h[i]);
 	}
 	/* fork server: the program writes the capture files itself (its children do too) */
-	pumping = !fs && !pthread_create(&pump_thread, NULL, pump_main, &pump);
+	pumping = !direct && !pthread_create(&pump_thread, NULL, pump_main, &pump);
 	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
-	if (!pumping && !fs) {
+	if (!pumping && !direct) {
 		error("cannot start the output thread");
 		kill_tree(&s);
 		goto restore;
@@ -2934,8 +2996,19 @@ restore:
 		while (waitpid(init, &status, 0) < 0 && errno == EINTR)
 			;
 	/* a fork-server child's overlay is the template's: its changes are not its own */
-	if (ovl.n && ret == 0 && !fs_is_child)
+	if (ovl.n && ret == 0 && !fs_is_child) {
 		overlays_finish(&ovl, cfg->run_dir, res);
+	} else if (ovl.n && ret == 0 && cfg->fs_rt) {
+		/* explore's: the overlay was the template's at the fork, so they are (still mounted) */
+		struct sandbox_changes n;
+
+		if (!sandbox_write_changes(cfg->run_dir, ovl.ov, ovl.n, ovl.hidden, &n)) {
+			res->isolated = true;
+			res->created = n.created;
+			res->modified = n.modified;
+			res->deleted = n.deleted;
+		}
+	}
 	if (ticking)
 		timer_delete(ticker);
 	sigaction(SIGALRM, &old_alrm, NULL);

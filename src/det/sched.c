@@ -51,6 +51,24 @@ void sched_init_steps(struct sched *s, enum sched_strategy strategy, uint64_t se
 	for (i = 0; i + 1 < s->depth; i++)
 		s->change[i] = 1 + prng_next(&s->rng) % (steps ? steps : PCT_DEFAULT_STEPS);
 	s->low = s->depth; /* initial priorities are drawn above every change priority */
+	s->k = steps ? steps : PCT_DEFAULT_STEPS;
+}
+
+void sched_reseed(struct sched *s, uint64_t seed, uint64_t k)
+{
+	uint64_t at = s->steps, span;
+	unsigned i;
+
+	if (k)
+		s->k = k;
+	span = s->k > at ? s->k - at : s->k;
+	prng_init(&s->rng, seed, STREAM_SCHED);
+	for (i = 0; i + 1 < s->depth; i++)
+		s->change[i] = at + 1 + prng_next(&s->rng) % span;
+	free(s->prio);
+	s->prio = NULL;
+	s->nprio = 0;
+	s->low = s->depth;
 }
 
 void sched_release(struct sched *s)

@@ -506,8 +506,8 @@ static void fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_out *
 	if (r.fs_child)
 		fs_child_exec(f, &r, out, keep); /* does not return */
 	if (r.fs_served) {
-		/* the fork server ran the job (fs_next); this run was its template */
-		out->ok = 2;
+		/* the fork server ran the job (fs_next), or part of it (3: start a new one) */
+		out->ok = r.fs_dirty ? 3 : 2;
 		if (r.outcome == SUP_ERROR) {
 			error("fuzz: %s", r.message);
 			f->stop = true;
@@ -983,6 +983,8 @@ static int fs_next(void *arg, const void *report, size_t len, int status, const 
 		}
 		f->cur = NULL;
 	}
+	if (!in) /* the server ends after that child: it changed the overlay */
+		return 0;
 	if (!cur_job->next(f, in))
 		return 0;
 	f->cur = *in;
@@ -1162,12 +1164,15 @@ static void drive(struct fuzz *f, const struct job *j)
 	if (f->fs) {
 		struct buf empty = { 0 };
 
-		f->cur = NULL;
 		f->x.cfg.fs_next = fs_next;
 		f->x.cfg.fs_arg = f;
-		fuzz_exec(f, &empty, f->probe, j->keep);
+		do {
+			/* a child that changed the overlay ends its server: the next input gets a new one */
+			f->cur = NULL;
+			fuzz_exec(f, &empty, f->probe, j->keep);
+		} while (f->probe->ok == 3 && !f->stop);
 		f->x.cfg.fs_next = NULL;
-		if (f->probe->ok == 2)
+		if (f->probe->ok >= 2)
 			return;
 		/* no fork-server marker (not built with fozzy cc): one run per input from now on */
 		f->fs = false;

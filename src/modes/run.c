@@ -525,6 +525,8 @@ cJSON *trace_header(const struct run_ctx *x, const struct sup_result *r)
 	cJSON_AddStringToObject(h, "kind", "native");
 	cJSON_AddStringToObject(h, "mode", x->mode);
 	json_add_u64_string(h, "seed", x->cfg.seed);
+	if (x->cfg.has_sched_seed)
+		json_add_u64_string(h, "scheduleSeed", x->cfg.sched_seed);
 	cJSON_AddBoolToObject(h, "det", x->cfg.det);
 	json_add_u64_string(h, "epochNs", x->cfg.epoch_ns);
 	cJSON_AddNumberToObject(h, "cpus", x->cfg.cpus);
@@ -566,6 +568,11 @@ cJSON *trace_header(const struct run_ctx *x, const struct sup_result *r)
 			json_add_u64_string(so, "bytes", x->want_len);
 		}
 	}
+	/* explore: forked from the program stopped at libfozzy-rt's point (its pids differ): replay does the same */
+	if (x->cfg.fs_rt && sup_fs_child())
+		cJSON_AddStringToObject(h, "forkServer", "rt");
+	if (x->cfg.capture_files)
+		cJSON_AddStringToObject(h, "output", "files");
 	if (x->cfg.input) {
 		cJSON *fz = cJSON_CreateObject();
 		char *in = xmalloc(x->cfg.input->len * 2 + 1);
@@ -1044,7 +1051,7 @@ int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *path, c
 			  char **cmd, int ncmd, bool host_env, uint64_t wall_ns, const char *base_dir)
 {
 	const cJSON *h = t->header, *prog, *kind, *rt, *sched, *pm, *net, *fz;
-	uint64_t cpus = 1, depth = PCT_DEFAULT_DEPTH, seed, epoch, timeout, steps = 0;
+	uint64_t cpus = 1, depth = PCT_DEFAULT_DEPTH, seed, epoch, timeout, steps = 0, sched_seed = 0;
 	enum sched_strategy strategy = STRAT_RANDOM;
 	char hash_now[33];
 	int i;
@@ -1076,6 +1083,10 @@ int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *path, c
 	}
 	if (cJSON_GetObjectItemCaseSensitive(h, "pctSteps"))
 		json_get_u64(h, "pctSteps", &steps);
+	if (cJSON_GetObjectItemCaseSensitive(h, "scheduleSeed") && json_get_u64(h, "scheduleSeed", &sched_seed)) {
+		error("cannot %s '%s': the trace header's scheduleSeed is not a number", verb, path);
+		return -1;
+	}
 	x->exe = xstrdup(cJSON_GetObjectItemCaseSensitive(prog, "path")->valuestring);
 	x->cwd = xstrdup(cJSON_GetObjectItemCaseSensitive(prog, "cwd")->valuestring);
 	snprintf(x->exe_hash, sizeof(x->exe_hash), "%s",
@@ -1118,6 +1129,8 @@ int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *path, c
 		.epoch_ns = epoch, .cpus = (unsigned)cpus, .timeout_ns = timeout,
 		.wall_guard_ns = wall_ns, .strategy = strategy, .pct_depth = (unsigned)depth,
 		.pct_steps = steps, .hide_dir = base_dir, .pids_max = 1024, .out_fd = -1, .err_fd = -1,
+		.has_sched_seed = cJSON_GetObjectItemCaseSensitive(h, "scheduleSeed") != NULL,
+		.sched_seed = sched_seed,
 	};
 	pm = cJSON_GetObjectItemCaseSensitive(h, "pidsMax");
 	if (cJSON_IsNumber(pm) && pm->valuedouble >= 1 && pm->valuedouble <= 1000000)
@@ -1152,6 +1165,21 @@ int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *path, c
 		x->cfg.input_stdin = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fz, "stdin"));
 		x->cfg.coverage = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fz, "coverage"));
 		x->fork_server = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fz, "forkServer"));
+	}
+	if (cJSON_GetObjectItemCaseSensitive(h, "output")) {
+		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "output")) ?: "", "files")) {
+			error("cannot %s '%s': unknown output in the trace header", verb, path);
+			return -1;
+		}
+		x->cfg.capture_files = true;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(h, "forkServer")) {
+		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "forkServer")) ?: "", "rt")) {
+			error("cannot %s '%s': unknown forkServer in the trace header", verb, path);
+			return -1;
+		}
+		x->fork_server = true;
+		x->cfg.fs_rt = true;
 	}
 	x->footer = t->footer;
 	{
@@ -1203,7 +1231,7 @@ static int replay_fs_next(void *arg, const void *report, size_t len, int status,
 
 	(void)report;
 	(void)len;
-	if (x->fs_given) {
+	if (x->fs_given || !input) {
 		x->fs_status = status;
 		return 0;
 	}
@@ -1473,7 +1501,18 @@ struct explore_ctx {
 	struct buf *stream_out;  /* coverage_guided: the event stream of the last run */
 	uint64_t cov_pairs, cov_corpus; /* coverage_guided: pairs seen, schedules kept */
 	char dfs_note[160];      /* dfs: how far the bounded space was searched */
+	/* the fork server: the client's end (this process's server) */
+	bool use_srv;
+	struct { pid_t pid; int req, resp, state; } srv; /* state 0 not started, 1 serving, -1 none */
+	/* ... and the server's own state */
+	int srv_req, srv_resp;
+	bool srv_announced, srv_busy, srv_eof;
+	uint64_t srv_index;
+	uint32_t srv_want;
+	struct sup_guide *srv_guide;
 };
+
+static const char *const explore_kept[] = { "stdout", "stderr", "changes.json", "cpus" };
 
 /* Take the result of one run: keep the lowest failure, drop the folders of the others. */
 static void explore_take(struct explore_ctx *e, const struct explore_run *out)
@@ -1497,17 +1536,81 @@ static void explore_take(struct explore_ctx *e, const struct explore_run *out)
 	e->fail = *out;
 }
 
-/* Run number `index` (seed base+index); a failing run keeps its folder and trace. */
+/*
+ * Run number `index`: the world of --seed (clock, randomness, pids), the
+ * schedule of seed base+index. A failing run keeps its folder and trace.
+ * In a fork server (explore_srv_run) when the program has one, else whole.
+ */
 static void explore_one_plan(struct explore_ctx *e, uint64_t index, struct explore_run *out,
 			     struct fault_plan *plan);
+static int explore_srv_run(struct explore_ctx *e, uint64_t index, struct explore_run *out);
 
 static void explore_one(struct explore_ctx *e, uint64_t index, struct explore_run *out)
 {
 	const struct fault_plan *saved = e->x.cfg.faults;
 	struct fault_plan plan;
 
+	if (explore_srv_run(e, index, out) == 0)
+		return;
 	explore_one_plan(e, index, out, &plan);
 	e->x.cfg.faults = saved;
+}
+
+/* The result of a run whose folder is x->rd: counted, and for a failure its artifacts written. */
+static void explore_result(struct explore_ctx *e, struct sup_result *r, struct explore_run *out)
+{
+	struct run_ctx *x = &e->x;
+	cJSON *summary = NULL;
+	const char *status;
+	char *trace;
+
+	out->interleaving = interleaving_hash(&r->stream);
+	out->steps = r->sched_steps;
+	if (e->picks_out) {
+		e->picks_out->len = 0;
+		buf_add(e->picks_out, r->picks.data, r->picks.len);
+	}
+	if (e->stream_out) {
+		e->stream_out->len = 0;
+		buf_add(e->stream_out, r->stream.data, r->stream.len);
+	}
+	memcpy(out->fault_seen, r->fault_seen, sizeof(out->fault_seen));
+	{
+		size_t used = 0;
+		unsigned k;
+
+		for (k = 0; k < r->nfaults && used + 1 < sizeof(out->faults); k++) {
+			char f[64];
+
+			fault_rule_format(&r->faults[k].rule, f, sizeof(f));
+			used += (size_t)snprintf(out->faults + used, sizeof(out->faults) - used,
+						 "%s%s (thread %u, event #%" PRIu64 ")", k ? ", " : "", f,
+						 r->faults[k].tid, r->faults[k].event);
+		}
+	}
+	status = run_verdict(x, r);
+	if (!strcmp(status, "pass") && r->preemptions && x->strict) {
+		status = "error";
+		snprintf(r->message, sizeof(r->message),
+			 "strict mode: the run was preempted in user space, so it cannot be replayed; --unsafe accepts it");
+	}
+	snprintf(out->status, sizeof(out->status), "%s", status);
+	out->outcome = (int)r->outcome;
+	out->exit_code = r->exit_code;
+	out->signal = r->signal;
+	snprintf(out->message, sizeof(out->message), "%s", r->message);
+	snprintf(out->detail, sizeof(out->detail), "%.*s", (int)(r->detail.len < sizeof(out->detail) ? r->detail.len : sizeof(out->detail) - 1),
+		 r->detail.data ? (const char *)r->detail.data : "");
+	out->failed = 0;
+	if (strcmp(status, "pass")) {
+		out->failed = 1;
+		fsync_files(x->rd.path, explore_kept, ARRAY_SIZE(explore_kept)); /* written as scratch: now kept */
+		trace = write_artifacts(x, r, NULL, status, NULL, &summary);
+		snprintf(out->trace, sizeof(out->trace), "%s", trace ? trace : "");
+		snprintf(out->dir, sizeof(out->dir), "%s", x->rd.path);
+		free(trace);
+		cJSON_Delete(summary);
+	}
 }
 
 static void explore_one_plan(struct explore_ctx *e, uint64_t index, struct explore_run *out,
@@ -1515,20 +1618,17 @@ static void explore_one_plan(struct explore_ctx *e, uint64_t index, struct explo
 {
 	struct run_ctx *x = &e->x;
 	struct sup_result r = { 0 };
-	cJSON *summary = NULL;
-	const char *status;
-	char *trace;
 
 	memset(out, 0, sizeof(*out));
 	out->index = index;
 	out->failed = -1;
-	x->cfg.seed = e->o->run.seed + explore_global(e->o, index);
-	out->seed = x->cfg.seed;
+	x->cfg.sched_seed = e->o->run.seed + explore_global(e->o, index);
+	out->seed = x->cfg.sched_seed;
 	if (x->cfg.faults) {
 		/* this run's plan: the open faults placed from its seed (none in run 0) */
 		*planp = x->plan;
 		if (index)
-			fault_plan_choose(planp, e->fault_seen, x->cfg.seed);
+			fault_plan_choose(planp, e->fault_seen, x->cfg.sched_seed);
 		x->cfg.faults = planp;
 	}
 	if (run_dir_create(&x->rd, e->o->run.base_dir))
@@ -1540,59 +1640,287 @@ static void explore_one_plan(struct explore_ctx *e, uint64_t index, struct explo
 		sup_result_release(&r);
 		return;
 	}
-	out->interleaving = interleaving_hash(&r.stream);
-	out->steps = r.sched_steps;
-	if (e->picks_out) {
-		e->picks_out->len = 0;
-		buf_add(e->picks_out, r.picks.data, r.picks.len);
-	}
-	if (e->stream_out) {
-		e->stream_out->len = 0;
-		buf_add(e->stream_out, r.stream.data, r.stream.len);
-	}
-	memcpy(out->fault_seen, r.fault_seen, sizeof(out->fault_seen));
-	{
-		size_t used = 0;
-		unsigned k;
-
-		for (k = 0; k < r.nfaults && used + 1 < sizeof(out->faults); k++) {
-			char f[64];
-
-			fault_rule_format(&r.faults[k].rule, f, sizeof(f));
-			used += (size_t)snprintf(out->faults + used, sizeof(out->faults) - used,
-						 "%s%s (thread %u, event #%" PRIu64 ")", k ? ", " : "", f,
-						 r.faults[k].tid, r.faults[k].event);
-		}
-	}
-	status = run_verdict(x, &r);
-	if (!strcmp(status, "pass") && r.preemptions && x->strict) {
-		status = "error";
-		snprintf(r.message, sizeof(r.message),
-			 "strict mode: the run was preempted in user space, so it cannot be replayed; --unsafe accepts it");
-	}
-	snprintf(out->status, sizeof(out->status), "%s", status);
-	out->outcome = (int)r.outcome;
-	out->exit_code = r.exit_code;
-	out->signal = r.signal;
-	snprintf(out->message, sizeof(out->message), "%s", r.message);
-	snprintf(out->detail, sizeof(out->detail), "%.*s", (int)(r.detail.len < sizeof(out->detail) ? r.detail.len : sizeof(out->detail) - 1),
-		 r.detail.data ? (const char *)r.detail.data : "");
-	out->failed = 0;
-	if (strcmp(status, "pass")) {
-		static const char *const kept[] = { "stdout", "stderr", "changes.json", "cpus" };
-
-		out->failed = 1;
-		fsync_files(x->rd.path, kept, ARRAY_SIZE(kept)); /* written as scratch: now kept */
-		trace = write_artifacts(x, &r, NULL, status, NULL, &summary);
-		snprintf(out->trace, sizeof(out->trace), "%s", trace ? trace : "");
-		snprintf(out->dir, sizeof(out->dir), "%s", x->rd.path);
-		free(trace);
-		cJSON_Delete(summary);
-	} else {
+	explore_result(e, &r, out);
+	if (!out->failed)
 		remove_tree(x->rd.path);
-	}
 	run_dir_release(&x->rd);
 	sup_result_release(&r);
+}
+
+/*
+ * ---- explore's fork server ----
+ *
+ * A fork of this process (the server) starts the program once and keeps it
+ * at libfozzy-rt's fork-server point; each run is then a fork of it, taken
+ * over by a fork of the server that reports the run's explore_run (and the
+ * picks or events the strategy asked for). The world is the same in every
+ * run (--seed); only the schedule differs, seeded at that point, so a run
+ * is the same forked or whole. A run that changed the overlay ends its
+ * server (the next run would see its files) and a new one starts. Faults
+ * count calls from exec, so with --faults every run is whole.
+ */
+struct srv_req {
+	uint64_t index, pct_steps;
+	uint32_t nguide, want; /* want: 1 the picks, 2 the event stream */
+};
+
+static void srv_send(int fd, const struct explore_run *out, const struct buf *picks, const struct buf *stream)
+{
+	uint32_t n[2] = { picks ? (uint32_t)picks->len : 0, stream ? (uint32_t)stream->len : 0 };
+	struct buf b = { 0 };
+
+	buf_add(&b, out, sizeof(*out));
+	buf_add(&b, n, sizeof(n));
+	if (n[0])
+		buf_add(&b, picks->data, n[0]);
+	if (n[1])
+		buf_add(&b, stream->data, n[1]);
+	if (fd_write_all(fd, b.data, b.len))
+		_exit(1);
+	buf_release(&b);
+}
+
+/* In the fork of the server that ran one child: its result, then the end of this process. */
+static void NORETURN_srv_child(struct explore_ctx *e, struct sup_result *r) __attribute__((noreturn));
+static void NORETURN_srv_child(struct explore_ctx *e, struct sup_result *r)
+{
+	static const char *const files[] = { "stdout", "stderr", "changes.json", "cpus" };
+	struct run_ctx *x = &e->x;
+	struct explore_run out;
+	struct buf picks = { 0 }, stream = { 0 };
+	char *tpl = xstrdup(x->rd.path);
+	size_t i;
+
+	memset(&out, 0, sizeof(out));
+	out.index = e->srv_index;
+	out.seed = x->cfg.sched_seed;
+	out.failed = -1;
+	e->picks_out = (e->srv_want & 1) ? &picks : NULL;
+	e->stream_out = (e->srv_want & 2) ? &stream : NULL;
+	if (strcmp(run_verdict(x, r), "pass") || (r->preemptions && x->strict)) {
+		/* a failure: a folder of its own, with the template's copies of this run's files */
+		if (run_dir_create(&x->rd, e->o->run.base_dir)) {
+			snprintf(out.message, sizeof(out.message), "cannot create a run folder in '%s'", e->o->run.base_dir);
+			sup_fs_report(&out, sizeof(out));
+			_exit(1);
+		}
+		for (i = 0; i < ARRAY_SIZE(files); i++) {
+			char *from = xasprintf("%s/%s", tpl, files[i]), *to = xasprintf("%s/%s", x->rd.path, files[i]);
+			struct buf b = { 0 };
+
+			if (!read_file(from, &b))
+				write_file_atomic(to, b.data ? b.data : (const uint8_t *)"", b.len);
+			buf_release(&b);
+			free(from);
+			free(to);
+		}
+	}
+	explore_result(e, r, &out);
+	{
+		struct buf b = { 0 };
+		uint32_t n[2] = { (uint32_t)picks.len, (uint32_t)stream.len };
+
+		buf_add(&b, &out, sizeof(out));
+		buf_add(&b, n, sizeof(n));
+		buf_add(&b, picks.data, picks.len);
+		buf_add(&b, stream.data, stream.len);
+		_exit(sup_fs_report(b.data, b.len) ? 1 : 0);
+	}
+}
+
+/* The server's fs_next: forward the last child's result, then read the next request. */
+static int srv_next(void *arg, const void *report, size_t len, int status, const struct buf **input)
+{
+	static const struct buf none = { 0 };
+	struct explore_ctx *e = arg;
+	struct run_ctx *x = &e->x;
+	struct srv_req q;
+	char c = 'y';
+
+	if (!e->srv_announced) {
+		e->srv_announced = true;
+		if (fd_write_all(e->srv_resp, &c, 1))
+			return 0;
+	}
+	if (e->srv_busy) {
+		e->srv_busy = false;
+		if (report && len >= sizeof(struct explore_run) + 2 * sizeof(uint32_t)) {
+			if (fd_write_all(e->srv_resp, report, len))
+				return 0;
+		} else {
+			struct explore_run out;
+
+			memset(&out, 0, sizeof(out));
+			out.index = e->srv_index;
+			out.failed = -1;
+			snprintf(out.message, sizeof(out.message), "a fork-server run ended without a result (%s %d)",
+				 WIFSIGNALED(status) ? "signal" : "exit status",
+				 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			srv_send(e->srv_resp, &out, NULL, NULL);
+		}
+	}
+	if (!input)
+		return 0; /* this server ends: its run changed the overlay */
+	if (fd_read_all(e->srv_req, &q, sizeof(q)) || q.nguide > 1u << 20) {
+		e->srv_eof = true;
+		return 0;
+	}
+	free(e->srv_guide);
+	e->srv_guide = q.nguide ? xcalloc(q.nguide, sizeof(*e->srv_guide)) : NULL;
+	if (q.nguide && fd_read_all(e->srv_req, e->srv_guide, q.nguide * sizeof(*e->srv_guide))) {
+		e->srv_eof = true;
+		return 0;
+	}
+	x->cfg.guide = e->srv_guide;
+	x->cfg.guide_len = q.nguide;
+	x->cfg.pct_steps = q.pct_steps;
+	x->cfg.sched_seed = e->o->run.seed + explore_global(e->o, q.index);
+	e->srv_index = q.index;
+	e->srv_want = q.want;
+	e->srv_busy = true;
+	*input = &none;
+	return 1;
+}
+
+/* The server process: templates, one after another while runs change the overlay. */
+static void NORETURN_srv_main(struct explore_ctx *e, int req, int resp) __attribute__((noreturn));
+static void NORETURN_srv_main(struct explore_ctx *e, int req, int resp)
+{
+	struct run_ctx *x = &e->x;
+	char c = 'n';
+
+	e->srv_req = req;
+	e->srv_resp = resp;
+	x->cfg.fs_next = srv_next;
+	x->cfg.fs_arg = e;
+	x->cfg.fs_rt = true;
+	x->cfg.guide = NULL;
+	x->cfg.guide_len = 0;
+	for (;;) {
+		struct sup_result r = { 0 };
+		bool again;
+
+		if (run_dir_create(&x->rd, e->o->run.base_dir))
+			break;
+		x->cfg.run_dir = x->rd.path;
+		if (sup_run(&x->cfg, &r)) {
+			remove_tree(x->rd.path);
+			run_dir_release(&x->rd);
+			sup_result_release(&r);
+			break;
+		}
+		if (r.fs_child)
+			NORETURN_srv_child(e, &r);
+		again = r.fs_served && r.fs_dirty && !e->srv_eof;
+		remove_tree(x->rd.path);
+		run_dir_release(&x->rd);
+		sup_result_release(&r);
+		if (!again)
+			break;
+	}
+	if (!e->srv_announced)
+		(void)!write(resp, &c, 1); /* no fork-server point: the program runs whole */
+	_exit(0);
+}
+
+/* Start this process's server; 0 when it serves, -1 when runs must be whole. */
+static int explore_srv_start(struct explore_ctx *e)
+{
+	int a[2], b[2];
+	char c = 0;
+	pid_t pid;
+
+	if (pipe2(a, O_CLOEXEC))
+		return -1;
+	if (pipe2(b, O_CLOEXEC)) {
+		close(a[0]);
+		close(a[1]);
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(a[1]);
+		close(b[0]);
+		NORETURN_srv_main(e, a[0], b[1]);
+	}
+	close(a[0]);
+	close(b[1]);
+	e->srv.pid = pid;
+	e->srv.req = a[1];
+	e->srv.resp = b[0];
+	if (pid < 0 || fd_read_all(e->srv.resp, &c, 1) || c != 'y')
+		return -1;
+	return 0;
+}
+
+static void explore_srv_stop(struct explore_ctx *e)
+{
+	if (e->srv.req >= 0)
+		close(e->srv.req);
+	if (e->srv.resp >= 0)
+		close(e->srv.resp);
+	e->srv.req = e->srv.resp = -1;
+	if (e->srv.pid > 0)
+		while (waitpid(e->srv.pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	e->srv.pid = 0;
+}
+
+/* Run `index` in this process's server: 0 with *out, or -1 (the run is to be made whole). */
+static int explore_srv_run(struct explore_ctx *e, uint64_t index, struct explore_run *out)
+{
+	struct srv_req q = { .index = index, .pct_steps = e->x.cfg.pct_steps,
+			     .nguide = (uint32_t)e->x.cfg.guide_len,
+			     .want = (e->picks_out ? 1u : 0u) | (e->stream_out ? 2u : 0u) };
+	uint32_t n[2];
+
+	if (e->srv.state < 0 || !e->use_srv)
+		return -1;
+	if (!e->srv.state) {
+		e->srv.state = explore_srv_start(e) ? -1 : 1;
+		if (e->srv.state < 0) {
+			explore_srv_stop(e);
+			return -1;
+		}
+	}
+	if (fd_write_all(e->srv.req, &q, sizeof(q)) ||
+	    (q.nguide && fd_write_all(e->srv.req, e->x.cfg.guide, q.nguide * sizeof(*e->x.cfg.guide))) ||
+	    fd_read_all(e->srv.resp, out, sizeof(*out)) || fd_read_all(e->srv.resp, n, sizeof(n)))
+		goto gone;
+	if (e->picks_out)
+		e->picks_out->len = 0;
+	if (e->stream_out)
+		e->stream_out->len = 0;
+	if (n[0]) {
+		struct buf *p = e->picks_out, tmp = { 0 };
+
+		if (!p)
+			p = &tmp;
+		buf_grow(p, n[0]);
+		if (fd_read_all(e->srv.resp, p->data, n[0]))
+			goto gone;
+		p->len = n[0];
+		buf_release(&tmp);
+	}
+	if (n[1]) {
+		struct buf *p = e->stream_out, tmp = { 0 };
+
+		if (!p)
+			p = &tmp;
+		buf_grow(p, n[1]);
+		if (fd_read_all(e->srv.resp, p->data, n[1]))
+			goto gone;
+		p->len = n[1];
+		buf_release(&tmp);
+	}
+	return 0;
+gone:
+	/* the server died: this run and the next ones are made whole */
+	warning("explore: the fork server stopped; the remaining runs start the program each time");
+	e->srv.state = -1;
+	explore_srv_stop(e);
+	return -1;
 }
 
 struct worker {
@@ -1612,11 +1940,21 @@ static void NORETURN_worker(struct explore_ctx *e, int req, int resp, unsigned c
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	sched_setaffinity(0, sizeof(set), &set);
+	/* the parent's fork server is the parent's: this worker starts its own */
+	if (e->srv.req >= 0)
+		close(e->srv.req);
+	if (e->srv.resp >= 0)
+		close(e->srv.resp);
+	e->srv.req = e->srv.resp = -1;
+	e->srv.pid = 0;
+	if (e->srv.state > 0)
+		e->srv.state = 0;
 	while (!fd_read_all(req, &index, sizeof(index))) {
 		explore_one(e, index, &out);
 		if (fd_write_all(resp, &out, sizeof(out)))
 			break;
 	}
+	explore_srv_stop(e);
 	_exit(0);
 }
 
@@ -2027,7 +2365,9 @@ int mode_explore(const struct explore_opts *o)
 		.timeout_ns = ro->timeout_ns, .wall_guard_ns = ro->wall_timeout_ns,
 		.strategy = ro->strategy, .pct_depth = ro->pct_depth, .hide_dir = ro->base_dir,
 		.pids_max = ro->pids_max ? ro->pids_max : 1024, .out_fd = -1, .err_fd = -1,
+		.seed = ro->seed, .has_sched_seed = true, .sched_seed = ro->seed, .capture_files = true,
 	};
+	e.srv.req = e.srv.resp = -1;
 	if (ctx_faults(x, ro->faults, false, "explore")) {
 		free(x->runtime);
 		free(x->exe);
@@ -2035,6 +2375,8 @@ int mode_explore(const struct explore_opts *o)
 	}
 	if (x->runtime)
 		x->cfg.envp = env_with_runtime(environ, x->runtime);
+	/* runs fork from the program stopped at libfozzy-rt's point; faults count calls from exec */
+	e.use_srv = x->runtime && !x->cfg.faults && !o->no_fork_server;
 	e.slots = xcalloc(o->runs, sizeof(*e.slots));
 	/* Run 0 alone: pct draws the change points of every later run over its length (k). */
 	{
@@ -2078,6 +2420,8 @@ int mode_explore(const struct explore_opts *o)
 			}
 		}
 	}
+	explore_srv_stop(&e);
+	free(e.srv_guide);
 	/* The verdict: the first failing index, and nothing after it, whatever the number of jobs. */
 	seen_release(&seen);
 	for (i = 0; i < e.done; i++) {

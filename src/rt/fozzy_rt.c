@@ -123,3 +123,15 @@ void pthread_exit(void *ret)
 	real(ret);
 	__builtin_unreachable();
 }
+
+/*
+ * The fork-server point of explore: libc is initialized and the program is
+ * still one thread. Under fozzy explore the supervisor keeps the program
+ * here and forks it once per schedule, so start-up is paid once; every run
+ * seeds its schedule here, whether forked or not. Elsewhere one ignored
+ * marker. Object 1 tells it from libfozzy-cov's point (object 0).
+ */
+__attribute__((constructor)) static void rt_fork_point(void)
+{
+	marker(RT_FORKSERVER, (const void *)1);
+}

@@ -159,4 +159,35 @@ test_expect_success 'an oracle failure (--expect-stdout) is recorded in the trac
 	fz shrink "$t" --out ox.min.fozzy >/dev/null 2>err && grep -q "preemptions [0-9]* -> 1," err &&
 	expect_exit 1 fz replay ox.min.fozzy >/dev/null 2>err && grep -q "expect-stdout" err
 '
+test_expect_success 'runs fork from the program stopped before main: the same results as whole runs, for every strategy' '
+	for s in random pct dfs coverage_guided; do
+		fz explore --schedule $s --seed 3 --runs 40 --json -- "$FIX/race" correct >fs 2>/dev/null &&
+		fz explore --schedule $s --seed 3 --runs 40 --json --no-fork-server -- "$FIX/race" correct >whole 2>/dev/null &&
+		test "$(field fs runs)" = "$(field whole runs)" &&
+		test "$(field fs distinctSchedules)" = "$(field whole distinctSchedules)" || return 1
+	done &&
+	expect_exit 1 fz explore --schedule pct --seed 7 --runs 300 --json -- "$FIX/race" deadlock >fs 2>/dev/null &&
+	expect_exit 1 fz explore --schedule pct --seed 7 --runs 300 --json --no-fork-server -- "$FIX/race" deadlock >whole 2>/dev/null &&
+	test "$(field fs runs)" = "$(field whole runs)" && test "$(field fs failure seed)" = "$(field whole failure seed)"
+'
+test_expect_success 'a forked run is recorded as one and replays in a fork server; a whole run does not say so' '
+	expect_exit 1 fz explore --seed 1 --runs 300 --json -- "$FIX/race" atomicity >sum 2>/dev/null &&
+	trace=$(field sum failure tracePath) &&
+	fz trace dump "$trace" >dump && grep -q "\"forkServer\":.*\"rt\"" dump && grep -q "\"scheduleSeed\"" dump &&
+	for i in 1 2 3; do
+		expect_exit 1 fz replay "$trace" >out 2>err && grep -q "replay: match" err || return 1
+	done &&
+	expect_exit 1 fz explore --seed 1 --runs 300 --json --no-fork-server -- "$FIX/race" atomicity >sum 2>/dev/null &&
+	fz trace dump "$(field sum failure tracePath)" >dump && ! grep -q forkServer dump
+'
+test_expect_success 'every run sees the world as it was: a run that wrote a file gets a new fork server' '
+	fz explore --seed 1 --runs 12 --json -- "$FIX/fresh" >sum 2>err &&
+	test "$(field sum status)" = pass && test "$(field sum runs)" = 12 && test ! -e fresh-run-file
+'
+test_expect_success 'a forked run prints the pid it had; replay gives the same output' '
+	expect_exit 1 fz explore --seed 1 --runs 3 --expect-exit 9 --json -- "$FIX/fresh" >sum 2>/dev/null &&
+	trace=$(field sum failure tracePath) && dir=$(field sum failure artifactsDir) &&
+	grep -q "^pid " "$dir/stdout" &&
+	expect_exit 1 fz replay "$trace" >out 2>err && grep -q "replay: match" err && cmp out "$dir/stdout"
+'
 test_done

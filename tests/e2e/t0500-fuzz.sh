@@ -230,4 +230,10 @@ test_expect_success '--minimize cuts a scenario: finding down (a known finding s
 	test "$(field m findings 0 minimizedBytes)" -lt "$(field m findings 0 inputBytes)" &&
 	ls cm/crashes | grep -q "\.min$"
 '
+asan_test 'fork server: an input whose run wrote a file gets a new server, so the next input sees the world as it was' '
+	fz cc -O1 -o fresh_cov "$FIX/fresh.c" -lpthread && mkdir -p fr &&
+	fz fuzz --json --seed 1 --runs 30 --corpus fr -- ./fresh_cov stdin >s.json 2>err &&
+	test "$(field_count s.json findings)" = 0 &&
+	test ! -e fresh-run-file
+'
 test_done

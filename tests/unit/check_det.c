@@ -755,6 +755,51 @@ START_TEST(test_sched_pct_yield)
 }
 END_TEST
 
+/*
+ * Reseeding (explore's fork-server point): what follows depends only on the
+ * new seed and the count of points so far, not on the draws before it; pct
+ * change points fall among the k points after it.
+ */
+START_TEST(test_sched_reseed)
+{
+	static const uint32_t v[3] = { 1, 2, 3 };
+	unsigned i, seed;
+
+	for (seed = 1; seed <= 30; seed++) {
+		struct sched a, b;
+
+		sched_init_steps(&a, STRAT_PCT, 1000 + seed, 3, 50);
+		sched_init_steps(&b, STRAT_PCT, 2000 + seed, 3, 50);
+		for (i = 0; i < 5; i++) {
+			sched_pick(&a, v, 1, 0, false);
+			sched_pick(&b, v, 1, 0, false);
+		}
+		sched_reseed(&a, seed, 40);
+		sched_reseed(&b, seed, 40);
+		for (i = 0; i < 2; i++) {
+			ck_assert_uint_eq(a.change[i], b.change[i]);
+			ck_assert_uint_gt(a.change[i], 5);
+			ck_assert_uint_le(a.change[i], 40);
+		}
+		for (i = 0; i < 60; i++)
+			ck_assert_uint_eq(sched_pick(&a, v, 3, (int)(i % 3), false),
+					  sched_pick(&b, v, 3, (int)(i % 3), false));
+		sched_release(&a);
+		sched_release(&b);
+		sched_init(&a, STRAT_RANDOM, 1, 3);
+		sched_init(&b, STRAT_RANDOM, 99, 3);
+		sched_pick(&a, v, 3, 0, false);
+		sched_pick(&b, v, 3, 0, false);
+		sched_reseed(&a, seed, 0);
+		sched_reseed(&b, seed, 0);
+		for (i = 0; i < 60; i++)
+			ck_assert_uint_eq(sched_pick(&a, v, 3, 0, false), sched_pick(&b, v, 3, 0, false));
+		sched_release(&a);
+		sched_release(&b);
+	}
+}
+END_TEST
+
 /* ---- fault plans ---- */
 
 START_TEST(test_fault_plan_parse)
@@ -857,6 +902,7 @@ Suite *suite_det(void)
 	tcase_add_test(tc, test_sched_random);
 	tcase_add_test(tc, test_sched_pct);
 	tcase_add_test(tc, test_sched_pct_yield);
+	tcase_add_test(tc, test_sched_reseed);
 
 	tc = unit_tcase(s, "faults");
 	tcase_add_test(tc, test_fault_plan_parse);

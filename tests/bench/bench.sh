@@ -91,10 +91,20 @@ def explore(args):
     p = subprocess.run(EX + args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     return json.loads(p.stdout), time.perf_counter() - t0
 race = os.path.abspath("fixtures/race")
-d, t = explore(["--runs", "100", "--", race, "correct"])
-d2, t2 = explore(["--runs", "100", "--jobs", "2", "--", race, "correct"])
-print(f"explore, 2 threads        --jobs 1: {d['runs']} runs in {t:.2f} s, {d['runs']/t:.0f} schedules/s   "
-      f"--jobs 2: {d2['runs']/t2:.0f} schedules/s ({(d2['runs']/t2)/(d['runs']/t):.2f}x; goal >= 500/s)")
+dw, tw = explore(["--runs", "200", "--no-fork-server", "--", race, "correct"])
+d, t = explore(["--runs", "300", "--", race, "correct"])
+d2, t2 = explore(["--runs", "300", "--jobs", "2", "--", race, "correct"])
+print(f"explore, 2 threads        whole runs (--no-fork-server) {dw['runs']/tw:.0f} schedules/s   "
+      f"fork server --jobs 1 {d['runs']/t:.0f}/s ({(d['runs']/t)/(dw['runs']/tw):.1f}x)   "
+      f"--jobs 2 {d2['runs']/t2:.0f}/s (goal >= 500/s)")
+# does fork scale over the CPUs here? one forker alone, then one per CPU side by side
+bf = os.path.abspath("fixtures/bench_fork")
+alone = float(subprocess.run([bf, "3000"], stdout=subprocess.PIPE, text=True).stdout)
+ncpu = min(os.cpu_count() or 1, 2)
+ps = [subprocess.Popen(["taskset", "-c", str(c), bf, "3000"], stdout=subprocess.PIPE, text=True) for c in range(ncpu)]
+side = sum(float(p.communicate()[0]) for p in ps)
+print(f"  machine: fork+exit      one process {alone:.0f} forks/s, {ncpu} side by side {side:.0f} forks/s in all "
+      f"({side/alone:.2f}x: what --jobs {ncpu} can gain at most)")
 for strat in ("random", "pct", "dfs", "coverage_guided", "fifo"):
     for bug in ("atomicity", "order", "deadlock"):
         d, t = explore(["--schedule", strat, "--runs", "300", "--", race, bug])

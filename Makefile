@@ -15,7 +15,9 @@ WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wformat=2 -Wvla \
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) -Iinclude -D_GNU_SOURCE -MMD -MP \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lseccomp -lcjson -lxxhash -lcurl -lzip) -lpthread -lm
+# libcurl and libzip are loaded on first use (src/util/lazylib.c): only their headers at build time
+LINK_PKGS := libseccomp libcjson libxxhash
+LDLIBS = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null || echo -lseccomp -lcjson -lxxhash) -ldl -lpthread -lm
 
 ifneq ($(SANITIZE),)
 SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -102,7 +102,7 @@ struct scn_result {
 
 void scn_opts_init(struct scn_opts *o);
 /* Before any thread runs scenarios with the HTTP host backend (libcurl's global setup). */
-void scenario_host_init(void);
+int scenario_host_init(char *why, size_t n);
 /* Run a step scenario. Never fails as a whole: problems are findings. */
 void scenario_execute(const struct scenario *s, const struct scn_opts *o, struct scn_result *r);
 void scn_result_release(struct scn_result *r);

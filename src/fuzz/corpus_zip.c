@@ -18,6 +18,7 @@
 #include <zip.h>
 
 #include "fozzy/fuzz.h"
+#include "fozzy/lazylib.h"
 #include "fozzy/util.h"
 
 #define ZIP_MAX_ENTRIES 100000
@@ -112,7 +113,7 @@ int corpus_export(const char *dir, const char *zip_path, unsigned *count, char *
 	int err = 0, fd;
 	size_t i;
 
-	if (collect(dir, "", &files, why, n, 0))
+	if (lz_zip_load(why, n) || collect(dir, "", &files, why, n, 0))
 		goto fail;
 	if (!files.n) {
 		snprintf(why, n, "'%s' holds no file to export", dir);
@@ -246,6 +247,8 @@ int corpus_import(const char *zip_path, const char *dir, unsigned *count, char *
 	struct names seen = { 0 };
 	struct stat st;
 
+	if (lz_zip_load(why, n))
+		return -1;
 	z = zip_open(zip_path, ZIP_RDONLY | ZIP_CHECKCONS, &err);
 	if (!z) {
 		zip_error_t ze;

@@ -60,8 +60,8 @@ static int host_setup(const struct scn_run_opts *o, char *why, size_t n)
 		}
 		self_exe[len] = 0;
 	}
-	if (o->host_http)
-		scenario_host_init();
+	if (o->host_http && scenario_host_init(why, n))
+		return -1;
 	return 0;
 }
 

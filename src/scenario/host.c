@@ -22,6 +22,7 @@
 #include "fozzy/util.h"
 #include "fozzy/report.h"
 #include "host.h"
+#include "fozzy/lazylib.h"
 
 /* ---- files: confined to a root folder ---- */
 
@@ -354,11 +355,15 @@ static size_t header_cb(char *p, size_t sz, size_t n, void *arg)
 
 static bool curl_ready;
 
-void scenario_host_init(void)
+int scenario_host_init(char *why, size_t n)
 {
-	if (!curl_ready)
-		curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (curl_ready)
+		return 0;
+	if (lz_curl_load(why, n))
+		return -1;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	curl_ready = true;
+	return 0;
 }
 
 int hosthttp_request(const struct host_http_req *q, struct host_http_res *r)
@@ -371,7 +376,8 @@ int hosthttp_request(const struct host_http_req *q, struct host_http_res *r)
 
 	memset(r, 0, sizeof(*r));
 	r->headers = cJSON_CreateObject();
-	scenario_host_init();
+	if (scenario_host_init(r->why, sizeof(r->why)))
+		return -1;
 	c = curl_easy_init();
 	if (!c) {
 		snprintf(r->why, sizeof(r->why), "libcurl could not start");

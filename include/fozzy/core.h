@@ -16,6 +16,8 @@
 #include "fozzy/det.h"
 #include "fozzy/util.h"
 
+struct sup_result;
+
 struct sup_config {
 	bool scratch;           /* run_dir is thrown away unless the caller keeps it: no fsync of its files */
 	const char *exe;        /* absolute path of the program */
@@ -84,6 +86,20 @@ struct sup_config {
 	 * see what a whole run sees. Passed through (out_fd) after the run.
 	 */
 	bool capture_files;
+	/*
+	 * Persistent mode (fuzz, in a fork server). libfozzy-cov's driver of an
+	 * LLVMFuzzerTestOneInput harness asks for its input with the marker
+	 * RT_PERSIST_NEXT; with persist set, a fork-server child's program then
+	 * runs input after input. After each, persist_done (in the child's
+	 * fozzy, arg fs_arg) gets the harness's return value and the input's
+	 * result as a run that ended there (res: borrowed, not to be released),
+	 * reports it with sup_fs_iter and sets *next (sup_fs_input), or returns
+	 * 0: the program is told there is no more. Before each next input the
+	 * clock, the random streams, the edge counters, the outputs and the
+	 * event log go back to where they were when the first was asked for.
+	 */
+	bool persist;
+	int (*persist_done)(void *arg, int rc, struct sup_result *res, const struct buf **next);
 };
 
 enum sup_outcome {
@@ -141,6 +157,7 @@ struct sup_result {
 	bool interrupted;       /* SIGINT or SIGTERM stopped the run */
 	bool fs_served;         /* the fork server ran children and ended (fs_next) */
 	bool fs_child;          /* this result is a fork-server child's */
+	bool persistent;        /* its program took its input in persistent mode (no trace replays that) */
 	bool fs_dirty;          /* the fork server ended because a child changed the overlay */
 };
 
@@ -179,6 +196,9 @@ void sup_result_release(struct sup_result *res);
 bool sup_fs_child(void);
 /* From a fork-server child: hand the parent's fs_next a report. 0 or -1. */
 int sup_fs_report(const void *p, size_t n);
+/* Persistent mode, from a fork-server child: one input's report, then the next input (1), or 0: no more. */
+int sup_fs_iter(const void *p, size_t n);
+int sup_fs_input(struct buf *in);
 
 /* Does rdtsc fault under PR_TSC_SIGSEGV on this machine? (cached) */
 bool probe_tsc_trap(void);

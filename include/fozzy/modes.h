@@ -105,6 +105,7 @@ struct fuzz_opts {
 	int expect_exit;           /* -1: exit statuses are not findings */
 	uint64_t minimize_budget;  /* executions per finding (default 512) */
 	bool no_fork_server;       /* one full run per input, even for fozzy cc programs */
+	bool no_persistent;        /* a harness's driver runs one input per fork, not many per process */
 };
 
 /* Fill o with the defaults. */

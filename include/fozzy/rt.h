@@ -25,6 +25,8 @@ enum rt_op {
 	RT_SPIN_WAIT, /* a spin lock is busy: yield, let its holder run */
 	RT_FORKSERVER, /* where a fork server forks: libfozzy-cov before main (object 0, fuzz),
 			libfozzy-rt.so's constructor (object 1, explore) */
+	RT_PERSIST_NEXT,  /* libfozzy-cov's driver: (buffer, capacity, last return value) -> the next input's length */
+	RT_PERSIST_AGAIN, /* the same input again, into a larger buffer */
 	RT_OP_MAX,
 };
 

@@ -182,6 +182,8 @@ static int corpus_minimize(int argc, char **argv)
 	int opt;
 
 	fuzz_opts_init(&o);
+	/* each input's own edges, as a fresh fork gives them: no state from the inputs before */
+	o.no_persistent = true;
 	o.corpus = argv[1];
 	o.max_input = (size_t)1 << 40; /* never cut: inputs are kept or copied whole */
 	opterr = 0;

@@ -59,6 +59,9 @@ const char fuzz_usage[] =
 	"  --no-rt             do not preload libfozzy-rt.so (syscalls only)\n"
 	"  --no-fork-server    one full run per input, even for programs built with\n"
 	"                      fozzy cc (which otherwise start once and fork per input)\n"
+	"  --no-persistent     a libFuzzer-style harness (LLVMFuzzerTestOneInput, built\n"
+	"                      with fozzy cc) runs one input per fork, not many inputs\n"
+	"                      per process (persistent mode, the default)\n"
 	"  --base-dir DIR      artifacts folder (default .fozzy)\n"
 	"  --json              print the summary as JSON on stdout\n"
 	"\n"
@@ -77,7 +80,7 @@ const char cc_usage[] =
 
 enum { OPT_SEED = 1, OPT_RUNS, OPT_TIME, OPT_CORPUS, OPT_DICT, OPT_MAX_INPUT, OPT_MUTATOR,
        OPT_JOBS, OPT_MINIMIZE, OPT_MIN_BUDGET, OPT_CRASH_ONLY, OPT_EXPECT_EXIT, OPT_TIMEOUT,
-       OPT_WALL, OPT_PIDS_MAX, OPT_NO_RT, OPT_BASE, OPT_NO_FS, OPT_SHARD };
+       OPT_WALL, OPT_PIDS_MAX, OPT_NO_RT, OPT_BASE, OPT_NO_FS, OPT_SHARD, OPT_NO_PERSIST };
 
 int cmd_fuzz(int argc, char **argv)
 {
@@ -100,6 +103,7 @@ int cmd_fuzz(int argc, char **argv)
 		{ "no-rt", no_argument, NULL, OPT_NO_RT },
 		{ "base-dir", required_argument, NULL, OPT_BASE },
 		{ "no-fork-server", no_argument, NULL, OPT_NO_FS },
+		{ "no-persistent", no_argument, NULL, OPT_NO_PERSIST },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
@@ -187,6 +191,9 @@ int cmd_fuzz(int argc, char **argv)
 			break;
 		case OPT_BASE:
 			o.run.base_dir = optarg;
+			break;
+		case OPT_NO_PERSIST:
+			o.no_persistent = true;
 			break;
 		case OPT_NO_FS:
 			o.no_fork_server = true;

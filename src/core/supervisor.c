@@ -168,6 +168,15 @@ struct sup {
 	uint8_t *cov_at_fork;      /* the edge counters at the fork point, each child starts with */
 	struct overlays *ovl;      /* the writable layers a child must leave as it found them */
 	bool reseeded;             /* the scheduling stream was seeded at the fork-server point */
+	const struct buf *fs_in;   /* a fork-server child's: the input it was forked for */
+	/* persistent mode, in a fork-server child: the input running, and the world before the first */
+	const struct buf *persist_in;
+	bool persist_over;         /* the program was told there is no more input */
+	struct vclock persist_clock;
+	struct prng persist_rng[5];
+	uint8_t *persist_cov;
+	size_t persist_stream, persist_picks;
+	uint64_t persist_events;
 };
 
 #define THREAD(tr) ((struct thread *)(tr))
@@ -1397,6 +1406,96 @@ static void on_refusal(struct sup *s, struct thread *th)
 	event_end(s, e);
 }
 
+static void arm_guard(uint64_t ns);
+
+/* Persistent mode: the world of the first input's start, kept, then given back before each next input. */
+static void persist_snapshot(struct sup *s)
+{
+	s->persist_clock = s->clock;
+	memcpy(s->persist_rng, s->dec.rng, sizeof(s->persist_rng));
+	if (s->io->cov) {
+		s->persist_cov = xmalloc(FOZZY_COV_MAP);
+		memcpy(s->persist_cov, s->io->cov, FOZZY_COV_MAP);
+	}
+	s->persist_stream = s->res->stream.len;
+	s->persist_picks = s->res->picks.len;
+	s->persist_events = s->res->events;
+}
+
+static void persist_restore(struct sup *s)
+{
+	s->clock = s->persist_clock;
+	memcpy(s->dec.rng, s->persist_rng, sizeof(s->persist_rng));
+	if (s->persist_cov)
+		memcpy(s->io->cov, s->persist_cov, FOZZY_COV_MAP);
+	s->res->stream.len = s->persist_stream;
+	s->res->picks.len = s->persist_picks;
+	s->res->events = s->persist_events;
+	while (ftruncate(s->out_file, 0) && errno == EINTR)
+		;
+	while (ftruncate(s->err_file, 0) && errno == EINTR)
+		;
+	guard_fired = 0;
+	arm_guard(s->cfg->wall_guard_ns);
+}
+
+/*
+ * The driver of libfozzy-cov asks for an input: RT_PERSIST_NEXT(buffer,
+ * capacity, the harness's return value for the last input), or AGAIN with a
+ * larger buffer. Answer: the input's length (copied when it fits), a negative
+ * value when there is no more, -ENOSYS outside persistent mode (the driver
+ * then reads its one input from the file or stdin).
+ */
+static int64_t persist_next(struct sup *s, struct thread *th)
+{
+	struct tracee *t = &th->t;
+	uint64_t addr = t->regs.rsi, cap = t->regs.rdx;
+	const struct buf *in;
+
+	if (!s->cfg->persist || !s->cfg->persist_done || !fs_is_child || !s->fs_in)
+		return -(int64_t)ENOSYS;
+	if (s->persist_over)
+		return -(int64_t)ESRCH;
+	if (t->regs.rdi == RT_PERSIST_NEXT) {
+		if (!s->persist_in) {
+			/* the first: the input this child was forked for */
+			s->persist_in = s->fs_in;
+			persist_snapshot(s);
+		} else {
+			struct sup_result view = *s->res; /* this input's result, as a run that ended now */
+			const struct buf *next = NULL;
+
+			view.outcome = SUP_EXITED;
+			view.exit_code = (int)t->regs.r10 ? 1 : 0;
+			view.signal = 0;
+			view.message[0] = 0;
+			view.interrupted = interrupted;
+			view.cov = s->io->cov;
+			{
+				off_t end = lseek(s->err_file, 0, SEEK_END);
+
+				view.stderr_len = end > 0 ? (uint64_t)end : 0;
+			}
+			view.cov_guards = s->io->cov ? ((struct fozzy_cov_header *)(s->io->cov + FOZZY_COV_MAP))->guards : 0;
+			if (s->cfg->persist_done(s->cfg->fs_arg, (int)t->regs.r10, &view, &next) <= 0 || !next) {
+				s->persist_over = true;
+				return -(int64_t)ESRCH;
+			}
+			s->persist_in = next;
+			persist_restore(s);
+		}
+	}
+	in = s->persist_in;
+	if (!in)
+		return -(int64_t)EINVAL;
+	s->res->persistent = true;
+	if (in->len > cap)
+		return (int64_t)in->len; /* to be asked again with a larger buffer */
+	if (in->len && tracee_write(t, addr, in->data, in->len))
+		return -(int64_t)EFAULT;
+	return (int64_t)in->len;
+}
+
 static void on_seccomp(struct sup *s, struct thread *th)
 {
 	struct tracee *t = &th->t;
@@ -1449,8 +1548,12 @@ static void on_seccomp(struct sup *s, struct thread *th)
 	t->on_timeout = NULL;
 	t->has_deadline = false;
 	t->yielded = false;
-	if (!inject_fault(s, th, &act))
+	if (c->nr == FOZZY_MARKER_NR && (c->args[0] == RT_PERSIST_NEXT || c->args[0] == RT_PERSIST_AGAIN)) {
+		c->ret = persist_next(s, th);
+		act = SYS_EMULATE;
+	} else if (!inject_fault(s, th, &act)) {
 		act = row->entry(t, c);
+	}
 	switch (act) {
 	case SYS_EMULATE:
 		t->yielded |= c->ret == ERR_EAGAIN;
@@ -2447,7 +2550,41 @@ static void arm_guard(uint64_t ns)
 
 /* ---- the fork server ---- */
 
-static int fs_report_fd = -1;
+static int fs_report_fd = -1, fs_request_fd = -1;
+
+/*
+ * Between the fork server and a child's fozzy, framed messages: a header
+ * (kind, length), then the bytes. The child reports FS_FINAL when its run
+ * ended, FS_ITER when its program (persistent) ran one input and asks for
+ * the next; the server answers that with FS_INPUT or FS_END.
+ */
+enum { FS_FINAL = 1, FS_ITER, FS_INPUT, FS_END };
+/* Inputs one persistent process runs before a fresh fork replaces it. */
+#define FS_PERSIST_MAX 1000u
+
+static int fs_frame_write(int fd, uint32_t kind, const void *p, size_t n)
+{
+	uint32_t h[2] = { kind, (uint32_t)n };
+
+	if (n > UINT32_MAX || fd_write_all(fd, h, sizeof(h)) || (n && fd_write_all(fd, p, n)))
+		return -1;
+	return 0;
+}
+
+/* The next message into out (replaced); its kind, or 0 at the end of the pipe or on an error. */
+static int fs_frame_read(int fd, struct buf *out)
+{
+	uint32_t h[2];
+
+	out->len = 0;
+	if (fd_read_all(fd, h, sizeof(h)) || !h[0] || h[0] > FS_END || h[1] > (1u << 30))
+		return 0;
+	buf_grow(out, h[1] ? h[1] : 1);
+	if (h[1] && fd_read_all(fd, out->data, h[1]))
+		return 0;
+	out->len = h[1];
+	return (int)h[0];
+}
 
 bool sup_fs_child(void)
 {
@@ -2456,7 +2593,17 @@ bool sup_fs_child(void)
 
 int sup_fs_report(const void *p, size_t n)
 {
-	return fd_write_all(fs_report_fd, p, n);
+	return fs_frame_write(fs_report_fd, FS_FINAL, p, n);
+}
+
+int sup_fs_iter(const void *p, size_t n)
+{
+	return fs_frame_write(fs_report_fd, FS_ITER, p, n);
+}
+
+int sup_fs_input(struct buf *in)
+{
+	return fs_frame_read(fs_request_fd, in) == FS_INPUT ? 1 : 0;
 }
 
 /* Wait for a stop of pid (not through the stash: only the template and its child run now). */
@@ -2653,6 +2800,39 @@ static uint64_t overlay_print(const struct overlays *o)
 	return h;
 }
 
+/* The worker has ended (or is to be given up): its fozzy waited for, its program reaped in the template. */
+static void fs_worker_reap(struct sup *s, struct thread *th, pid_t *worker, pid_t child, int *rep, int *req,
+			   int *wstatus, bool *bad)
+{
+	long wait_args[6] = { -1, 0, __WALL, 0, 0, 0 }; /* the template has no other child */
+
+	close(*rep);
+	close(*req);
+	*rep = *req = -1;
+	while (waitpid(*worker, wstatus, 0) < 0 && errno == EINTR)
+		;
+	*worker = -1;
+	/* the child is the template's: reap it there */
+	kill(child, SIGKILL);
+	fs_inject(th, SYS_wait4, wait_args, NULL, bad);
+	if (*bad)
+		stop(s, SUP_ERROR, "fork server: the program stopped serving");
+}
+
+/* End a persistent worker between inputs: its program is told there is no more, then reaped. */
+static void fs_worker_end(struct sup *s, struct thread *th, pid_t *worker, pid_t child, int *rep, int *req,
+			  bool *bad)
+{
+	struct buf drain = { 0 };
+	int wstatus;
+
+	fs_frame_write(*req, FS_END, NULL, 0);
+	while (fs_frame_read(*rep, &drain))
+		; /* its last report is of no input */
+	buf_release(&drain);
+	fs_worker_reap(s, th, worker, child, rep, req, &wstatus, bad);
+}
+
 /*
  * The template is stopped at the fork-server marker. Serve fs_next's inputs:
  * each a fork of the template taken over by a fork of fozzy. Returns true in
@@ -2665,8 +2845,11 @@ static bool fs_serve(struct sup *s, struct thread *th)
 	struct buf report = { 0 };
 	int wstatus = 0;
 	bool bad = false;
-
 	uint64_t print0 = overlay_print(s->ovl);
+	/* a persistent worker: a child that runs input after input, and the fozzy that traces it */
+	pid_t worker = -1, child = -1;
+	int rep = -1, req = -1;
+	unsigned served = 0;      /* inputs the live worker has run */
 
 	s->res->fs_served = true;
 	arm_guard(0); /* the template waits; each child's run has the guard */
@@ -2678,12 +2861,35 @@ static bool fs_serve(struct sup *s, struct thread *th)
 	}
 	while (!s->stopping && s->cfg->fs_next(s->cfg->fs_arg, report.data, report.len, wstatus, &in) > 0) {
 		static const long fork_args[6] = { SIGCHLD, 0, 0, 0, 0, 0 };
-		long wait_args[6] = { 0, 0, __WALL, 0, 0, 0 };
-		pid_t child = -1, worker, nspid;
-		int p[2], status;
+		pid_t nspid;
+		int p[2], q[2], status, kind;
 
 		report.len = 0;
 		wstatus = 0;
+		if (worker > 0 && served >= FS_PERSIST_MAX) {
+			/* a fresh process now and then: what earlier inputs left behind goes */
+			fs_worker_end(s, th, &worker, child, &rep, &req, &bad);
+			if (bad)
+				break;
+		}
+		if (worker > 0) {
+			/* the next input to the live worker's program, which asked for it */
+			if (fs_frame_write(req, FS_INPUT, in->data, in->len)) {
+				fs_worker_end(s, th, &worker, child, &rep, &req, &bad);
+				if (bad)
+					break;
+				/* it died between inputs: run this one in a new child */
+			} else {
+				served++;
+				kind = fs_frame_read(rep, &report);
+				if (kind == FS_ITER)
+					goto iter_done;
+				fs_worker_reap(s, th, &worker, child, &rep, &req, &wstatus, &bad);
+				if (bad)
+					break;
+				goto child_done;
+			}
+		}
 		if (fs_prepare(s, in) || fs_reset_pids(s)) {
 			stop(s, SUP_ERROR, "fork server: cannot prepare the next input: %s", strerror(errno));
 			break;
@@ -2718,11 +2924,21 @@ static bool fs_serve(struct sup *s, struct thread *th)
 			stop(s, SUP_ERROR, "fork server: cannot create a pipe: %s", strerror(errno));
 			break;
 		}
+		if (pipe2(q, O_CLOEXEC)) {
+			close(p[0]);
+			close(p[1]);
+			kill(child, SIGKILL);
+			stop(s, SUP_ERROR, "fork server: cannot create a pipe: %s", strerror(errno));
+			break;
+		}
 		fflush(NULL);
 		worker = fork();
 		if (worker == 0) {
 			close(p[0]);
+			close(q[1]);
 			fs_report_fd = p[1];
+			fs_request_fd = q[0];
+			s->fs_in = in;
 			/* the fork server's own buffers are not this run's */
 			buf_release(&report);
 			free(s->cov_at_fork);
@@ -2734,33 +2950,26 @@ static bool fs_serve(struct sup *s, struct thread *th)
 			return true;
 		}
 		close(p[1]);
+		close(q[0]);
+		rep = p[0];
+		req = q[1];
 		if (worker < 0) {
-			close(p[0]);
+			close(rep);
+			close(req);
+			rep = req = -1;
 			kill(child, SIGKILL);
 			stop(s, SUP_ERROR, "fork server: cannot fork: %s", strerror(errno));
 			break;
 		}
-		for (;;) {
-			uint8_t chunk[8192];
-			ssize_t n = read(p[0], chunk, sizeof(chunk));
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			buf_add(&report, chunk, (size_t)n);
-		}
-		close(p[0]);
-		while (waitpid(worker, &wstatus, 0) < 0 && errno == EINTR)
-			;
-		/* the child is the template's: reap it there */
-		kill(child, SIGKILL);
-		wait_args[0] = -1; /* the template has no other child */
-		fs_inject(th, SYS_wait4, wait_args, NULL, &bad);
-		if (bad) {
-			stop(s, SUP_ERROR, "fork server: the program stopped serving");
+		served = 1;
+		kind = fs_frame_read(rep, &report);
+		if (kind == FS_ITER)
+			goto iter_done;
+		/* its run ended with this input (or it died: no report) */
+		fs_worker_reap(s, th, &worker, child, &rep, &req, &wstatus, &bad);
+		if (bad)
 			break;
-		}
+child_done:
 		if (interrupted)
 			break;
 		if (overlay_print(s->ovl) != print0) {
@@ -2769,7 +2978,20 @@ static bool fs_serve(struct sup *s, struct thread *th)
 			s->cfg->fs_next(s->cfg->fs_arg, report.data, report.len, wstatus, NULL);
 			break;
 		}
+		continue;
+iter_done:
+		/* the worker's program asks for the next input; it has changed nothing, or it ends */
+		if (interrupted)
+			break;
+		if (overlay_print(s->ovl) != print0) {
+			fs_worker_end(s, th, &worker, child, &rep, &req, &bad);
+			s->res->fs_dirty = true;
+			s->cfg->fs_next(s->cfg->fs_arg, report.data, report.len, wstatus, NULL);
+			break;
+		}
 	}
+	if (worker > 0)
+		fs_worker_end(s, th, &worker, child, &rep, &req, &bad);
 	buf_release(&report);
 	free(s->cov_at_fork);
 	s->cov_at_fork = NULL;
@@ -3048,6 +3270,7 @@ out:
 	decider_release(&s.dec);
 	sched_release(&s.sched);
 	free(s.chg);
+	free(s.persist_cov);
 	seen_release(&s.inos);
 	seen_release(&s.devs);
 	seen_release(&s.mnts);

@@ -67,8 +67,58 @@ struct exec_out {
 	char dir[PATH_MAX];     /* run folder kept for a finding */
 	char trace[PATH_MAX];
 	char message[512];
+	int persistent;         /* run in persistent mode: its artifacts come from a fresh run of the input */
 	uint8_t map[FOZZY_COV_MAP]; /* edge counters, or behaviour features */
 };
+
+/*
+ * An exec_out as it crosses a pipe (fork-server children, --jobs workers):
+ * its fields, then the map's non-zero counters as (index, value) triples.
+ * The map is mostly zeros; sent whole, it was most of the bytes per input.
+ */
+static void out_pack(const struct exec_out *o, struct buf *b)
+{
+	uint32_t n = 0;
+	size_t at, i;
+
+	b->len = 0;
+	buf_add(b, o, offsetof(struct exec_out, map));
+	at = b->len;
+	buf_add(b, &n, sizeof(n));
+	for (i = 0; i < FOZZY_COV_MAP; i += 8) {
+		uint64_t w;
+		size_t k;
+
+		memcpy(&w, o->map + i, sizeof(w));
+		if (!w)
+			continue;
+		for (k = i; k < i + 8; k++)
+			if (o->map[k]) {
+				uint8_t e[3] = { (uint8_t)(k & 0xff), (uint8_t)(k >> 8), o->map[k] };
+
+				buf_add(b, e, sizeof(e));
+				n++;
+			}
+	}
+	memcpy(b->data + at, &n, sizeof(n));
+}
+
+static int out_unpack(const uint8_t *p, size_t len, struct exec_out *o)
+{
+	const size_t head = offsetof(struct exec_out, map);
+	uint32_t n, i;
+
+	if (!p || len < head + sizeof(n))
+		return -1;
+	memcpy(&n, p + head, sizeof(n));
+	if (len != head + sizeof(n) + (size_t)n * 3)
+		return -1;
+	memcpy(o, p, head);
+	memset(o->map, 0, sizeof(o->map));
+	for (i = 0, p += head + sizeof(n); i < n; i++, p += 3)
+		o->map[p[0] | p[1] << 8] = p[2];
+	return 0;
+}
 
 struct entry {
 	struct buf data;
@@ -89,6 +139,7 @@ struct finding {
 	uint64_t count;         /* executions that found it again */
 	struct buf input;       /* the input */
 	struct buf min;         /* --minimize: the smallest input with the same finding */
+	bool alone_differs;     /* found in persistent mode; a fresh run of the input ends otherwise */
 };
 
 struct fuzz {
@@ -123,6 +174,8 @@ struct fuzz {
 	uint64_t mutated;
 	const struct buf *cur;  /* the input a fork-server child runs */
 	bool fs;                /* inputs run in a fork server */
+	bool persistent_seen;   /* some input ran in persistent mode */
+	bool persist_ok;        /* a harness's driver may run many inputs per process */
 	/* --minimize of one finding, as a job for the same drivers */
 	struct finding *min_fd;
 	struct buf min_in, min_try;
@@ -543,7 +596,8 @@ static void exec_result(struct fuzz *f, const struct sup_result *r, struct exec_
 	else
 		behaviour_map(&r->stream, r, out->map);
 	if (r->outcome != SUP_ERROR && !r->interrupted) {
-		read_stderr(dir, &err);
+		if (r->stderr_len)
+			read_stderr(dir, &err);
 		classify(f, r, &err, out);
 	}
 	buf_release(&err);
@@ -566,6 +620,32 @@ static void exec_keep(struct fuzz *f, const struct sup_result *r, struct exec_ou
 }
 
 /*
+ * Persistent mode, in a fork-server child's fozzy: the harness has run one
+ * input (res: as a run that ended there). Its result goes to the fork
+ * server; the next input comes back, or none.
+ */
+static int persist_done(void *arg, int rc, struct sup_result *res, const struct buf **next)
+{
+	static struct buf in;
+	static struct exec_out *out;
+	struct fuzz *f = arg;
+
+	(void)rc;
+	static struct buf packed;
+
+	if (!out)
+		out = xmalloc(sizeof(*out));
+	exec_result(f, res, out, f->x.rd.path);
+	out->persistent = 1;
+	out_pack(out, &packed);
+	if (sup_fs_iter(packed.data, packed.len) || !sup_fs_input(&in))
+		return 0;
+	f->cur = &in;
+	*next = &in;
+	return 1;
+}
+
+/*
  * In a fork-server child's fozzy: the run happened in the template's run
  * folder. A finding gets a folder of its own (output and input copied) and
  * its artifacts; then the result goes to the fork server and this process
@@ -580,7 +660,9 @@ static void fs_child_exec(struct fuzz *f, struct sup_result *r, struct exec_out 
 
 	x->cfg.input = f->cur;
 	exec_result(f, r, out, x->rd.path);
-	if (out->sig[0] && (keep || f->keep) && !run_dir_create(&rd, f->o->run.base_dir)) {
+	out->persistent = r->persistent;
+	/* a persistent run's trace would not replay: the finding's artifacts come from a fresh run later */
+	if (out->sig[0] && (keep || f->keep) && !r->persistent && !run_dir_create(&rd, f->o->run.base_dir)) {
 		for (i = 0; i < 2; i++) {
 			char *from = xasprintf("%s/%s", x->rd.path, files[i]);
 			char *to = xasprintf("%s/%s", rd.path, files[i]);
@@ -601,7 +683,12 @@ static void fs_child_exec(struct fuzz *f, struct sup_result *r, struct exec_out 
 		x->rd = rd; /* the template's stays with the fork server */
 		exec_keep(f, r, out);
 	}
-	_exit(sup_fs_report(out, sizeof(*out)) ? 1 : 0);
+	{
+		struct buf packed = { 0 };
+
+		out_pack(out, &packed);
+		_exit(sup_fs_report(packed.data, packed.len) ? 1 : 0);
+	}
 }
 
 /* ---- the corpus ---- */
@@ -785,6 +872,8 @@ static void take(struct fuzz *f, const struct buf *input, const struct exec_out 
 		f->stop = true;
 		return;
 	}
+	if (o->persistent)
+		f->persistent_seen = true;
 	if (!f->mode_known) {
 		f->mode_known = true;
 		f->coverage = o->guards > 0;
@@ -969,8 +1058,12 @@ static int fs_next(void *arg, const void *report, size_t len, int status, const 
 	struct fuzz *f = arg;
 
 	if (f->cur) {
-		if (report && len == sizeof(struct exec_out)) {
-			cur_job->result(f, report);
+		static struct exec_out *got;
+
+		if (!got)
+			got = xmalloc(sizeof(*got));
+		if (!out_unpack(report, len, got)) {
+			cur_job->result(f, got);
 		} else {
 			struct exec_out *e = xcalloc(1, sizeof(*e));
 
@@ -1020,8 +1113,28 @@ static bool worker_next(struct fuzz *f, const struct buf **in)
 
 static void worker_result(struct fuzz *f, const struct exec_out *o)
 {
-	if (fd_write_all(worker_res, o, sizeof(*o)))
+	static struct buf packed;
+	uint32_t len;
+
+	out_pack(o, &packed);
+	len = (uint32_t)packed.len;
+	if (fd_write_all(worker_res, &len, sizeof(len)) || fd_write_all(worker_res, packed.data, packed.len))
 		f->stop = true;
+}
+
+/* A worker's result for input k: 0, or -1 (the worker is gone, or it sent nonsense). */
+static int worker_read(int fd, struct exec_out *o)
+{
+	static struct buf b;
+	uint32_t len;
+
+	if (fd_read_all(fd, &len, sizeof(len)) || len > offsetof(struct exec_out, map) + 4 + 3 * FOZZY_COV_MAP)
+		return -1;
+	b.len = 0;
+	buf_grow(&b, len ? len : 1);
+	if (fd_read_all(fd, b.data, len))
+		return -1;
+	return out_unpack(b.data, len, o);
 }
 
 static const struct job worker_job = { worker_next, worker_result, true };
@@ -1132,7 +1245,7 @@ static void workers_batch(struct fuzz *f, struct workers *w)
 	while (sent < f->nbatch && sent < w->n && !send_input(w->req[sent % w->n], &f->batch[sent]))
 		sent++;
 	for (k = 0; k < f->nbatch && k < sent; k++) {
-		if (fd_read_all(w->res[k % w->n], &f->outs[k], sizeof(f->outs[k]))) {
+		if (worker_read(w->res[k % w->n], &f->outs[k])) {
 			f->outs[k].ok = 0;
 			break;
 		}
@@ -1161,6 +1274,8 @@ static void drive(struct fuzz *f, const struct job *j)
 
 	cur_job = j;
 	f->keep = j->keep;
+	/* one input whose artifacts are wanted (a confirmation) runs alone in its process */
+	f->x.cfg.persist = f->persist_ok && j != &one_job;
 	if (f->fs) {
 		struct buf empty = { 0 };
 
@@ -1218,6 +1333,37 @@ static void symbolized_findings(struct fuzz *f)
 		free_runtime_env(env);
 }
 
+/*
+ * Findings made in persistent mode have no artifacts yet (a trace of such a
+ * process would not replay): each input runs once more, alone in a fresh
+ * fork. The same finding then gives the run folder and trace; another end
+ * is said in the report (the finding needed what earlier inputs left).
+ */
+static void confirm_findings(struct fuzz *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nfindings && !(f->probe->interrupted); i++) {
+		struct finding *fd = &f->findings[i];
+
+		if (fd->dir[0])
+			continue;
+		f->batch[0].len = 0;
+		buf_add(&f->batch[0], fd->input.data, fd->input.len);
+		f->bpos = 0;
+		memset(&f->outs[0], 0, offsetof(struct exec_out, map));
+		drive(f, &one_job);
+		if (f->outs[0].ok == 1 && !strcmp(f->outs[0].sig, fd->sig) && f->outs[0].dir[0]) {
+			snprintf(fd->dir, sizeof(fd->dir), "%s", f->outs[0].dir);
+			snprintf(fd->trace, sizeof(fd->trace), "%s", f->outs[0].trace);
+		} else {
+			fd->alone_differs = true;
+			if (f->outs[0].ok == 1 && f->outs[0].dir[0])
+				remove_tree(f->outs[0].dir);
+		}
+	}
+}
+
 /* --minimize each finding; its artifacts become those of the smallest input. */
 static void minimize_findings(struct fuzz *f)
 {
@@ -1245,7 +1391,9 @@ static void minimize_findings(struct fuzz *f)
 		if (f->outs[0].ok == 1 && !strcmp(f->outs[0].sig, fd->sig) && f->outs[0].dir[0]) {
 			char *min = xasprintf("%s.min", fd->crash_file);
 
-			remove_tree(fd->dir);
+			fd->alone_differs = false; /* the smaller input does it alone */
+			if (fd->dir[0])
+				remove_tree(fd->dir);
 			snprintf(fd->dir, sizeof(fd->dir), "%s", f->outs[0].dir);
 			snprintf(fd->trace, sizeof(fd->trace), "%s", f->outs[0].trace);
 			fd->min_len = f->min_in.len;
@@ -1280,6 +1428,7 @@ static cJSON *summary(const struct fuzz *f, const char *status, const char *targ
 		snprintf(sh, sizeof(sh), "%u/%u", f->o->shard, f->o->shards);
 		cJSON_AddStringToObject(s, "shard", sh);
 	}
+	cJSON_AddStringToObject(s, "execution", f->persistent_seen ? "persistent" : f->fs ? "fork server" : "full runs");
 	cJSON_AddItemToObject(s, "execs", json_u64(f->execs));
 	cJSON_AddNumberToObject(s, "execsPerSec", ms ? (double)f->execs * 1000.0 / (double)ms : 0.0);
 	cJSON_AddItemToObject(s, "timeMs", json_u64(ms));
@@ -1308,7 +1457,9 @@ static cJSON *summary(const struct fuzz *f, const char *status, const char *targ
 		cJSON_AddStringToObject(o, "input", fd->crash_file);
 		cJSON_AddStringToObject(o, "trace", fd->trace);
 		cJSON_AddStringToObject(o, "artifactsDir", fd->dir);
-		cJSON_AddStringToObject(o, "replay", rp);
+		cJSON_AddStringToObject(o, "replay", fd->trace[0] ? rp : "");
+		if (fd->alone_differs)
+			cJSON_AddBoolToObject(o, "reproducedAlone", false);
 		free(rp);
 		cJSON_AddItemToArray(a, o); /* a takes o */
 	}
@@ -1343,7 +1494,11 @@ static void print_summary(const struct fuzz *f, const char *status)
 		if (f->o->minimize && fd->min_len != fd->len)
 			fprintf(stderr, ", minimized from %zu", fd->len);
 		fprintf(stderr, "), seen %" PRIu64 " time(s)\n", fd->count);
-		fprintf(stderr, "    replay: fozzy replay %s\n", fd->trace);
+		if (fd->alone_differs)
+			fprintf(stderr, "    found in persistent mode; a fresh run of this input ends otherwise (it needed what "
+				"earlier inputs left in the process): no trace\n");
+		else if (fd->trace[0])
+			fprintf(stderr, "    replay: fozzy replay %s\n", fd->trace);
 	}
 	if (!f->nfindings)
 		fprintf(stderr, "  no findings\n");
@@ -1474,6 +1629,8 @@ static int fuzz_setup(struct fuzz *f, const struct fuzz_opts *o, char *cwd, size
 	f->outs = xmalloc(FUZZ_BATCH * sizeof(*f->outs));
 	f->probe = xcalloc(1, sizeof(*f->probe));
 	f->fs = !o->no_fork_server;
+	f->persist_ok = f->fs && !o->no_persistent;
+	x->cfg.persist_done = persist_done;
 	f->t0 = f->last_new_ns = now_mono_ns();
 	return 0;
 }
@@ -1541,6 +1698,13 @@ int mode_fuzz(const struct fuzz_opts *o)
 	else if (!f->coverage && f->execs && !o->run.json)
 		note("fuzz: '%s' reports no edge coverage; guided by behaviour (syscalls and outcome). Build it with 'fozzy cc' for edges",
 		     x->exe);
+	if (f->persistent_seen && f->nfindings) {
+		bool stopped = f->stop;
+
+		f->stop = false;
+		confirm_findings(f);
+		f->stop = stopped;
+	}
 	if (o->minimize && f->nfindings) {
 		bool stopped = f->stop;
 

@@ -84,24 +84,146 @@ __attribute__((constructor(65535))) static void cov_fork_point(void)
 
 /*
  * A driver for libFuzzer-style harnesses: a program that defines
- * LLVMFuzzerTestOneInput and no main of its own gets this one, which runs
- * the harness once on the input (the file named by the first argument, else
- * stdin). Under fozzy fuzz every input runs in a fresh fork of the process
- * stopped before main: that fork is the state reset between inputs.
+ * LLVMFuzzerTestOneInput and no main of its own gets this one. Under fozzy
+ * fuzz (persistent mode) it asks the supervisor for input after input and
+ * runs the harness on each, in one process; fozzy gives the clock, the
+ * random streams, the counters and the outputs back between inputs, and
+ * replaces the process with a fresh fork now and then. Elsewhere (a replay,
+ * --no-persistent, outside fozzy) it runs the harness once on the input:
+ * the file named by the first argument, else stdin.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) __attribute__((weak));
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+
+static long persist_marker(long op, void *buf, size_t cap, long rc)
+{
+	register long r10 __asm__("r10") = rc;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "0"((long)FOZZY_MARKER_NR), "D"(op), "S"(buf), "d"(cap), "r"(r10)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+/*
+ * Where the inputs come from: the supervisor (persistent mode), or the one
+ * input of the file or stdin. Both go through drive() and run_one(), so a
+ * crash has the same stack, and the same signature, either way.
+ */
+struct source {
+	int persistent;         /* 1 until the supervisor says it is not in persistent mode */
+	int started;
+	uint8_t *buf;
+	size_t cap;
+	FILE *in;
+	const char *path;       /* the input file (the first argument), or NULL: stdin */
+};
+
+/* The whole of the file or stdin into src->buf: its length, or -1 (said why). */
+static long read_all(struct source *src)
+{
+	size_t len = 0;
+
+	for (;;) {
+		size_t n;
+
+		if (len == src->cap) {
+			uint8_t *p = realloc(src->buf, src->cap ? src->cap * 2 : 4096);
+
+			if (!p) {
+				fputs("libfozzy-cov: out of memory reading the input\n", stderr);
+				return -1;
+			}
+			src->buf = p;
+			src->cap = src->cap ? src->cap * 2 : 4096;
+		}
+		n = fread(src->buf + len, 1, src->cap - len, src->in);
+		if (!n)
+			break;
+		len += n;
+	}
+	return (long)len;
+}
+
+/* The next input into src->buf: its length, or -1 at the end (or when it cannot be read: said why). */
+static long next_input(struct source *src, int rc)
+{
+	long n;
+
+	if (src->persistent) {
+		n = persist_marker(RT_PERSIST_NEXT, src->buf, src->cap, rc);
+		if (n != -ENOSYS || src->started) {
+			src->started = 1;
+			while (n >= 0 && (size_t)n > src->cap) {
+				uint8_t *p = realloc(src->buf, (size_t)n);
+
+				if (!p)
+					abort();
+				src->buf = p;
+				src->cap = (size_t)n;
+				n = persist_marker(RT_PERSIST_AGAIN, src->buf, src->cap, 0);
+			}
+			return n;
+		}
+		src->persistent = 0; /* outside fozzy, or not persistent: the one input of the file or stdin */
+	}
+	if (src->started++)
+		return -1;
+	src->in = stdin;
+	if (src->path && !(src->in = fopen(src->path, "rb"))) {
+		perror(src->path);
+		return -1;
+	}
+	n = read_all(src);
+	if (src->in != stdin)
+		fclose(src->in);
+	return n;
+}
+
+/* One input: an exact-size copy, so ASan sees reads past its end. */
+__attribute__((noinline)) static int run_one(const uint8_t *data, size_t len)
+{
+	uint8_t *exact = malloc(len ? len : 1);
+	int rc;
+
+	if (!exact)
+		abort();
+	memcpy(exact, data, len);
+	rc = LLVMFuzzerTestOneInput(exact, len);
+	free(exact);
+	/* what the harness printed belongs to this input */
+	fflush(stdout);
+	fflush(stderr);
+	return rc;
+}
+
+__attribute__((noinline)) static int drive(struct source *src)
+{
+	int rc = 0, any = 0;
+	long n;
+
+	while ((n = next_input(src, rc)) >= 0) {
+		rc = run_one(src->buf, (size_t)n);
+		any = 1;
+	}
+	if (!any)
+		return 2; /* the input could not be read */
+	return !src->persistent && rc ? 1 : 0;
+}
+
 int main(int argc, char **argv) __attribute__((weak));
 
 int main(int argc, char **argv)
 {
-	FILE *in = stdin;
-	uint8_t *data = NULL;
-	size_t len = 0, cap = 0;
-	int rc;
+	struct source src = { 0 };
+	int code;
 
 	if (!LLVMFuzzerTestOneInput) {
 		fputs("libfozzy-cov: no main and no LLVMFuzzerTestOneInput in this program\n", stderr);
@@ -109,41 +231,13 @@ int main(int argc, char **argv)
 	}
 	if (LLVMFuzzerInitialize)
 		LLVMFuzzerInitialize(&argc, &argv);
-	if (argc > 1 && !(in = fopen(argv[1], "rb"))) {
-		perror(argv[1]);
+	src.cap = 65536;
+	src.buf = malloc(src.cap);
+	if (!src.buf)
 		return 2;
-	}
-	for (;;) {
-		size_t n;
-
-		if (len == cap) {
-			uint8_t *p = realloc(data, cap ? cap * 2 : 4096);
-
-			if (!p) {
-				fputs("libfozzy-cov: out of memory reading the input\n", stderr);
-				return 2;
-			}
-			data = p;
-			cap = cap ? cap * 2 : 4096;
-		}
-		n = fread(data + len, 1, cap - len, in);
-		if (!n)
-			break;
-		len += n;
-	}
-	if (in != stdin)
-		fclose(in);
-	/* an exact-size copy, so ASan sees reads past the input's end */
-	{
-		uint8_t *exact = malloc(len ? len : 1);
-
-		if (!exact)
-			return 2;
-		for (size_t i = 0; i < len; i++)
-			exact[i] = data[i];
-		free(data);
-		rc = LLVMFuzzerTestOneInput(exact, len);
-		free(exact);
-	}
-	return rc ? 1 : 0;
+	src.persistent = 1;
+	src.path = argc > 1 ? argv[1] : NULL;
+	code = drive(&src);
+	free(src.buf);
+	return code;
 }

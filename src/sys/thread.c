@@ -90,6 +90,7 @@ const char *rt_op_name(int op)
 		[RT_BARRIER_WAIT] = "pthread_barrier_wait", [RT_CREATE] = "pthread_create",
 		[RT_JOIN] = "pthread_join", [RT_EXIT] = "pthread_exit", [RT_ONCE] = "pthread_once",
 		[RT_SPIN_WAIT] = "pthread_spin_lock", [RT_FORKSERVER] = "fork server",
+		[RT_PERSIST_NEXT] = "next input", [RT_PERSIST_AGAIN] = "next input",
 	};
 
 	return op > 0 && op < RT_OP_MAX && names[op] ? names[op] : "?";

@@ -236,4 +236,36 @@ asan_test 'fork server: an input whose run wrote a file gets a new server, so th
 	test "$(field_count s.json findings)" = 0 &&
 	test ! -e fresh-run-file
 '
+asan_test 'persistent mode: a harness runs input after input in one process, with the results of one input per fork' '
+	mkdir -p pc pc2 && printf "K=v" >pc/seed && cp pc/seed pc2/ &&
+	fz fuzz --json --seed 1 --runs 1500 --corpus pc -- ./harness_fixed >p.json 2>/dev/null &&
+	fz fuzz --json --seed 1 --runs 1500 --no-persistent --corpus pc2 -- ./harness_fixed >f.json 2>/dev/null &&
+	[ "$(field p.json execution)" = persistent ] && [ "$(field f.json execution)" = "fork server" ] &&
+	[ "$(field p.json edges)" = "$(field f.json edges)" ] &&
+	[ "$(field p.json corpus added)" = "$(field f.json corpus added)" ] &&
+	[ "$(ls pc | sort)" = "$(ls pc2 | sort)" ] &&
+	/usr/bin/python3 -c "import json,sys; p, f = (json.load(open(n)) for n in sys.argv[1:]); sys.exit(0 if p[\"execsPerSec\"] > f[\"execsPerSec\"] else 1)" p.json f.json
+'
+asan_test 'persistent mode: a finding gets its trace from a fresh run of its input, replays, and is minimized' '
+	mkdir -p pb && printf "K=v" >pb/seed &&
+	expect_exit 1 fz fuzz --json --seed 1 --runs 20000 --crash-only --minimize --corpus pb -- ./harness >s.json 2>/dev/null &&
+	[ "$(field s.json execution)" = persistent ] && [ "$(field_count s.json findings)" = 1 ] &&
+	[ "$(field s.json findings 0 kind)" = stack-buffer-overflow ] &&
+	trace=$(field s.json findings 0 trace) && test -f "$trace" &&
+	test "$(field s.json findings 0 minimizedBytes)" -lt "$(field s.json findings 0 inputBytes)" &&
+	! grep -q reproducedAlone s.json &&
+	for i in 1 2 3; do expect_exit 4 fz replay "$trace" >/dev/null 2>&1 || return 1; done
+'
+asan_test 'persistent mode: every input gets the same world; a bug that needs an earlier input is said to be one' '
+	fz cc -O1 -o stateful "$SRC/stateful.c" && mkdir -p st st2 && printf A >st/1 && printf B >st/2 &&
+	cp st/* st2/ &&
+	expect_exit 1 fz fuzz --json --seed 1 --runs 200 --corpus st -- ./stateful >s.json 2>err &&
+	[ "$(field_count s.json findings)" = 1 ] && [ "$(field s.json findings 0 signature)" = signal:ABRT ] &&
+	[ "$(field s.json findings 0 reproducedAlone)" = False ] && [ -z "$(field s.json findings 0 trace)" ] &&
+	mkdir -p st3 && cp st2/* st3/ &&
+	expect_exit 1 fz fuzz --seed 1 --runs 200 --corpus st3 -- ./stateful >/dev/null 2>err &&
+	grep -q "found in persistent mode; a fresh run of this input ends otherwise" err &&
+	fz fuzz --json --seed 1 --runs 200 --no-persistent --corpus st2 -- ./stateful >f.json 2>/dev/null &&
+	[ "$(field_count f.json findings)" = 0 ]
+'
 test_done

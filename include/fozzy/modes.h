@@ -106,6 +106,9 @@ struct fuzz_opts {
 	uint64_t minimize_budget;  /* executions per finding (default 512) */
 	bool no_fork_server;       /* one full run per input, even for fozzy cc programs */
 	bool no_persistent;        /* a harness's driver runs one input per fork, not many per process */
+	bool det;                  /* --det: a campaign fixed by its seed and --runs (no --time) */
+	bool property;             /* --mode property: the corpus never grows */
+	const char *record;        /* --record PATH: the first finding's trace, or the last input's */
 };
 
 /* Fill o with the defaults. */
@@ -176,7 +179,7 @@ struct scn_fuzz_out {
 	char kind[64], title[400], sig[400]; /* the first finding; sig empty: none */
 	uint64_t *features;        /* behaviour keys (owned) */
 	size_t nfeatures;
-	char dir[4096], trace[4096]; /* keep: the finding's run folder and trace */
+	char dir[4096], trace[4096]; /* keep: the run folder and trace (written whatever the end) */
 };
 /*
  * Steps scenarios: the input's bytes are the random draws (rand_u64, net

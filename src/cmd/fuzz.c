@@ -18,7 +18,7 @@
 #include "fozzy/util.h"
 
 const char fuzz_usage[] =
-	"usage: fozzy fuzz [--seed N] [--runs N] [--time DUR] [--corpus DIR] [--dict FILE]\n"
+	"usage: fozzy fuzz [--seed N] [--runs N] [--time DUR] [--det] [--corpus DIR] [--dict FILE]\n"
 	"                  [--max-input BYTES] [--mutator NAME] [--jobs N] [--minimize]\n"
 	"                  [--crash-only] [--json] -- CMD [ARGS...]\n"
 	"\n"
@@ -52,6 +52,14 @@ const char fuzz_usage[] =
 	"                      gives the same finding\n"
 	"  --minimize-budget N executions --minimize may spend per finding (default 512)\n"
 	"  --crash-only        stop at the first finding\n"
+	"  --det               a campaign fixed by its seed: needs --runs, refuses --time,\n"
+	"                      and the seed is 0 unless --seed is given\n"
+	"  --mode M            coverage (default): inputs that reach something new join\n"
+	"                      the corpus; property: the corpus never grows (every\n"
+	"                      mutant comes from the corpus as given)\n"
+	"  --record PATH       also write a trace to PATH: the first finding's (the next\n"
+	"                      ones to STEM.1.fozzy, STEM.2.fozzy, ... where STEM is PATH\n"
+	"                      without .fozzy), or with no finding the last input's\n"
 	"  --expect-exit N     an exit status other than N is a finding too\n"
 	"  --timeout DUR       virtual-time limit of an execution (default 10s)\n"
 	"  --wall-timeout DUR  real-time guard of an execution (default 5s)\n"
@@ -80,7 +88,8 @@ const char cc_usage[] =
 
 enum { OPT_SEED = 1, OPT_RUNS, OPT_TIME, OPT_CORPUS, OPT_DICT, OPT_MAX_INPUT, OPT_MUTATOR,
        OPT_JOBS, OPT_MINIMIZE, OPT_MIN_BUDGET, OPT_CRASH_ONLY, OPT_EXPECT_EXIT, OPT_TIMEOUT,
-       OPT_WALL, OPT_PIDS_MAX, OPT_NO_RT, OPT_BASE, OPT_NO_FS, OPT_SHARD, OPT_NO_PERSIST };
+       OPT_WALL, OPT_PIDS_MAX, OPT_NO_RT, OPT_BASE, OPT_NO_FS, OPT_SHARD, OPT_NO_PERSIST, OPT_DET,
+       OPT_MODE, OPT_RECORD };
 
 int cmd_fuzz(int argc, char **argv)
 {
@@ -104,6 +113,9 @@ int cmd_fuzz(int argc, char **argv)
 		{ "base-dir", required_argument, NULL, OPT_BASE },
 		{ "no-fork-server", no_argument, NULL, OPT_NO_FS },
 		{ "no-persistent", no_argument, NULL, OPT_NO_PERSIST },
+		{ "det", no_argument, NULL, OPT_DET },
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		GLOBAL_LONG_OPTS,
 		{ NULL, 0, NULL, 0 },
@@ -192,6 +204,19 @@ int cmd_fuzz(int argc, char **argv)
 		case OPT_BASE:
 			o.run.base_dir = optarg;
 			break;
+		case OPT_DET:
+			o.det = true;
+			break;
+		case OPT_MODE:
+			if (strcmp(optarg, "coverage") && strcmp(optarg, "property"))
+				return usage_error("fuzz ", "invalid --mode '%s': expected coverage or property", optarg);
+			o.property = !strcmp(optarg, "property");
+			break;
+		case OPT_RECORD:
+			if (!*optarg)
+				return usage_error("fuzz ", "invalid --record '': expected a path");
+			o.record = optarg;
+			break;
 		case OPT_NO_PERSIST:
 			o.no_persistent = true;
 			break;
@@ -218,7 +243,13 @@ int cmd_fuzz(int argc, char **argv)
 	o.run.ncmd = argc - optind;
 	o.run.json = global.json;
 	o.run.strict = !global.unsafe;
-	if (!o.run.seed_given && getrandom(&o.run.seed, sizeof(o.run.seed), 0) != sizeof(o.run.seed))
+	if (o.det && o.time_ns)
+		return usage_error("fuzz ", "--det and --time exclude each other: how far a time budget gets depends on the machine");
+	if (o.det && !o.runs)
+		return usage_error("fuzz ", "--det needs --runs N: a campaign fixed by its seed has a fixed length");
+	if (o.det && !o.run.seed_given)
+		o.run.seed = 0; /* --det: the seed given, or 0 */
+	else if (!o.run.seed_given && getrandom(&o.run.seed, sizeof(o.run.seed), 0) != sizeof(o.run.seed))
 		o.run.seed = now_real_ns();
 	return mode_fuzz(&o);
 }

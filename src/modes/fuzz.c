@@ -176,6 +176,11 @@ struct fuzz {
 	bool fs;                /* inputs run in a fork server */
 	bool persistent_seen;   /* some input ran in persistent mode */
 	bool persist_ok;        /* a harness's driver may run many inputs per process */
+	/* coverage.json and --record */
+	uint64_t new_total, new_max;   /* edges new to the campaign: in all, and the most one input brought */
+	uint64_t crash_execs;          /* executions that gave a finding */
+	struct buf last_in;            /* the last input taken */
+	bool record_all;               /* keep the next run's artifacts even without a finding (--record) */
 	/* --minimize of one finding, as a job for the same drivers */
 	struct finding *min_fd;
 	struct buf min_in, min_try;
@@ -404,7 +409,7 @@ static void fn_fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_ou
 	i = (uint32_t)(XXH3_64bits(key, sizeof(key)) % (FOZZY_COV_MAP - 1)) + 1;
 	out->map[i] = 1;
 	/* a known finding is only counted (but --minimize needs the folder of its smaller input) */
-	if (out->sig[0] && keep && (f->min_fd || !finding_find(f, out->sig)))
+	if ((out->sig[0] || f->record_all) && keep && (f->min_fd || f->record_all || !finding_find(f, out->sig)))
 		fn_keep(f, input, &r, out);
 	fn_result_release(&r);
 }
@@ -421,7 +426,7 @@ static void scn_fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_o
 	memset(out->map, 0, FOZZY_COV_MAP);
 	scenario_fuzz_exec(f->scn, f->scn_path, f->o->run.seed, f->o->run.timeout_ns / 1000000, 200,
 			   input->data ? input->data : (const uint8_t *)"", input->len, false, f->o->run.base_dir, &so);
-	if (keep && so.sig[0] && (f->min_fd || !finding_find(f, so.sig))) {
+	if (keep && (so.sig[0] || f->record_all) && (f->min_fd || f->record_all || !finding_find(f, so.sig))) {
 		/* a new finding: run it again (it is deterministic) to write its trace; a known one is only counted */
 		free(so.features);
 		scenario_fuzz_exec(f->scn, f->scn_path, f->o->run.seed, f->o->run.timeout_ns / 1000000, 200,
@@ -568,7 +573,7 @@ static void fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_out *
 		}
 	} else {
 		exec_result(f, &r, out, x->rd.path);
-		if (out->sig[0] && keep)
+		if ((out->sig[0] || f->record_all) && keep)
 			exec_keep(f, &r, out);
 	}
 	if (!out->dir[0])
@@ -662,7 +667,8 @@ static void fs_child_exec(struct fuzz *f, struct sup_result *r, struct exec_out 
 	exec_result(f, r, out, x->rd.path);
 	out->persistent = r->persistent;
 	/* a persistent run's trace would not replay: the finding's artifacts come from a fresh run later */
-	if (out->sig[0] && (keep || f->keep) && !r->persistent && !run_dir_create(&rd, f->o->run.base_dir)) {
+	if ((out->sig[0] || f->record_all) && (keep || f->keep) && !r->persistent &&
+	    !run_dir_create(&rd, f->o->run.base_dir)) {
 		for (i = 0; i < 2; i++) {
 			char *from = xasprintf("%s/%s", x->rd.path, files[i]);
 			char *to = xasprintf("%s/%s", rd.path, files[i]);
@@ -881,9 +887,16 @@ static void take(struct fuzz *f, const struct buf *input, const struct exec_out 
 	}
 	added = cov_merge(f->seen, o->map, FOZZY_COV_MAP, &buckets);
 	f->edges += added;
+	f->new_total += added;
+	if (added > f->new_max)
+		f->new_max = added;
+	if (o->sig[0])
+		f->crash_execs++;
+	f->last_in.len = 0;
+	buf_add(&f->last_in, input->data, input->len);
 	if (buckets) {
 		f->last_new_ns = now_mono_ns();
-		if (!from_corpus && !o->sig[0]) {
+		if (!from_corpus && !o->sig[0] && !f->o->property) {
 			char name[80];
 
 			corpus_save(f, input, name, sizeof(name));
@@ -1644,6 +1657,7 @@ static void fuzz_release(struct fuzz *f)
 		buf_release(&f->batch[i]);
 	buf_release(&f->min_in);
 	buf_release(&f->min_try);
+	buf_release(&f->last_in);
 	free(f->outs);
 	free(f->probe);
 	if (f->scn) {
@@ -1670,6 +1684,91 @@ static void fuzz_release(struct fuzz *f)
 	free(f);
 }
 
+/* PATH for the first trace, STEM.k.fozzy for the (k+1)-th (STEM: PATH without .fozzy). */
+static char *record_name(const char *path, size_t k)
+{
+	size_t n = strlen(path);
+
+	if (!k)
+		return xstrdup(path);
+	if (n > 6 && !strcmp(path + n - 6, ".fozzy"))
+		n -= 6;
+	return xasprintf("%.*s.%zu.fozzy", (int)n, path, k);
+}
+
+static int copy_trace(const char *from, const char *to)
+{
+	struct buf b = { 0 };
+	int rc = read_file(from, &b) || write_file_atomic(to, b.data ? b.data : (const uint8_t *)"", b.len) ? -1 : 0;
+
+	if (rc)
+		warning("fuzz: --record: cannot copy '%s' to '%s': %s", from, to, strerror(errno));
+	buf_release(&b);
+	return rc;
+}
+
+/*
+ * --record PATH: each finding's trace (the first at PATH), or with no
+ * finding the trace of the last input, run once more with its artifacts.
+ * The paths written go to the summary.
+ */
+static void record_traces(struct fuzz *f, cJSON *into)
+{
+	cJSON *a = cJSON_CreateArray();
+	size_t i, k = 0;
+
+	for (i = 0; i < f->nfindings; i++) {
+		char *to;
+
+		if (!f->findings[i].trace[0])
+			continue;
+		to = record_name(f->o->record, k);
+		if (!copy_trace(f->findings[i].trace, to)) {
+			cJSON_AddItemToArray(a, cJSON_CreateString(to));
+			k++;
+		}
+		free(to);
+	}
+	if (!f->nfindings && f->execs) {
+		f->batch[0].len = 0;
+		buf_add(&f->batch[0], f->last_in.data, f->last_in.len);
+		f->bpos = 0;
+		memset(&f->outs[0], 0, offsetof(struct exec_out, map));
+		f->record_all = true;
+		drive(f, &one_job);
+		f->record_all = false;
+		if (f->outs[0].ok == 1 && f->outs[0].trace[0] && !copy_trace(f->outs[0].trace, f->o->record))
+			cJSON_AddItemToArray(a, cJSON_CreateString(f->o->record));
+	}
+	if (!cJSON_GetArraySize(a))
+		warning("fuzz: --record: no trace to write to '%s'%s", f->o->record,
+			f->nfindings ? " (no finding has a trace)" : "");
+	cJSON_AddItemToObject(into, "recorded", a);
+}
+
+/* coverage.json beside the report: what the campaign reached. */
+static void write_coverage(const struct fuzz *f, const char *dir)
+{
+	cJSON *c = cJSON_CreateObject();
+	char *p = xasprintf("%s/coverage.json", dir);
+
+	cJSON_AddStringToObject(c, "target", f->o->run.cmd[0]);
+	cJSON_AddItemToObject(c, "executed", json_u64(f->execs));
+	cJSON_AddItemToObject(c, "crashes", json_u64(f->crash_execs));
+	cJSON_AddNumberToObject(c, "findings", (double)f->nfindings);
+	cJSON_AddStringToObject(c, "feedback", f->coverage ? "edges" : "behaviour");
+	cJSON_AddNumberToObject(c, "unique_edges", (double)f->edges);
+	cJSON_AddItemToObject(c, "discovered_edges_total", json_u64(f->new_total));
+	cJSON_AddItemToObject(c, "max_new_edges_per_input", json_u64(f->new_max));
+	cJSON_AddNumberToObject(c, "corpus_entries", (double)f->ncorpus);
+	if (f->coverage)
+		cJSON_AddNumberToObject(c, "edges_in_program", f->guards);
+	if (json_write_file(p, c))
+		warning("fuzz: cannot write '%s'", p);
+	free(p);
+	cJSON_Delete(c);
+}
+
 int mode_fuzz(const struct fuzz_opts *o)
 {
 	struct fuzz *f = xcalloc(1, sizeof(*f));
@@ -1678,6 +1777,15 @@ int mode_fuzz(const struct fuzz_opts *o)
 	const char *status;
 	int code = EXIT_ERROR;
 
+	if (o->record) {
+		char why[600];
+
+		if (record_lock(o->record, why, sizeof(why))) {
+			error("%s", why);
+			free(f);
+			return EXIT_ERROR;
+		}
+	}
 	if (fuzz_setup(f, o, cwd, sizeof(cwd), "fuzz"))
 		goto out;
 	if (!f->ncorpus) {
@@ -1720,9 +1828,12 @@ int mode_fuzz(const struct fuzz_opts *o)
 		cJSON *sj = summary(f, status, o->run.cmd[0]);
 		struct run_dir rd;
 
+		if (o->record && !f->probe->interrupted)
+			record_traces(f, sj);
 		if (!run_dir_create(&rd, o->run.base_dir)) {
 			char *p = xasprintf("%s/report.json", rd.path);
 
+			write_coverage(f, rd.path);
 			cJSON_AddStringToObject(sj, "report", p);
 			if (json_write_file(p, sj))
 				warning("fuzz: cannot write '%s'", p);

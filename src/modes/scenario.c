@@ -2367,7 +2367,7 @@ void scenario_fuzz_exec(const struct scenario *s, const char *path, uint64_t see
 			snprintf(out->sig, sizeof(out->sig), "scenario:%s:%s", js(f0, "kind"), js(f0, "title"));
 			add_feature(out, out->sig, "");
 		}
-		if (keep && out->sig[0] && !run_dir_create(&rd, base_dir)) {
+		if (keep && !run_dir_create(&rd, base_dir)) {
 			cJSON *h = dist_header(s, path, "fuzz", seed, 0, max_steps);
 			char *p = xasprintf("%s/trace.fozzy", rd.abs_path);
 
@@ -2421,7 +2421,7 @@ void scenario_fuzz_exec(const struct scenario *s, const char *path, uint64_t see
 			snprintf(out->title, sizeof(out->title), "%s: %s", js(f0, "title"), js(f0, "message"));
 			snprintf(out->sig, sizeof(out->sig), "scenario:%s:%s", js(f0, "kind"), js(f0, "title"));
 		}
-		if (keep && out->sig[0] && !run_dir_create(&rd, base_dir)) {
+		if (keep && !run_dir_create(&rd, base_dir)) {
 			cJSON *h = scn_header(s, path, "fuzz", seed, &e); /* with the input: replay feeds it again */
 			char *p = xasprintf("%s/trace.fozzy", rd.abs_path);
 

@@ -13,6 +13,9 @@
 #  7. fuzz: execs/s of fozzy fuzz on an ASan + coverage parser (fork server, full runs)
 #     against afl-fuzz (Debian's afl++, AFL_USE_ASAN) on the same source and seed
 #     input (goal >= 0.5x AFL++), and the time each takes to find the parser's bug
+#     and a libFuzzer-style harness in persistent mode against afl-fuzz with afl++'s
+#     libAFLDriver (its persistent loop), and one input per fork (--no-persistent)
+#     and the time fozzy and afl-fuzz take to find the bug of the second parser (lpstr)
 #  8. scenarios: fozzy test over 1,000 small step scenarios, --jobs 1 and --jobs 2,
 #     against the same run over 1,000 empty scenarios (the per-file floor: discovery,
 #     loading, report) in the same run
@@ -121,9 +124,9 @@ if not cc([os.path.abspath("fozzy"), "cc", "-O1", "-DFIXED", "-o", "tlv_fixed", 
     print("fuzz                      skipped: fozzy cc needs clang and libclang-rt-14-dev")
 else:
     FZ = [os.path.abspath("fozzy"), "--json", "fuzz", "--seed", "1", "--base-dir", os.path.join(fz_dir, "runs")]
-    def fozzy_fuzz(args, target):
+    def fozzy_fuzz(args, target, seeds="seeds"):
         corpus = tempfile.mkdtemp(prefix="c-", dir=fz_dir)
-        shutil.copy(os.path.join(fz_dir, "seeds", "seed"), corpus)
+        shutil.copy(os.path.join(fz_dir, seeds, "seed"), corpus)
         t0 = time.perf_counter()
         p = subprocess.run(FZ + ["--corpus", corpus] + args + ["--", "./" + target], cwd=fz_dir,
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -131,27 +134,27 @@ else:
     d_fs, _ = fozzy_fuzz(["--time", "10s"], "tlv_fixed")
     d_full, _ = fozzy_fuzz(["--time", "10s", "--no-fork-server"], "tlv_fixed")
     afl = shutil.which("afl-fuzz") and shutil.which("afl-clang-fast")
+    aenv = dict(os.environ, AFL_NO_UI="1", AFL_SKIP_CPUFREQ="1", AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",
+                AFL_NO_AFFINITY="1")
+    def afl_run(target, secs, until_crash, seeds="seeds", args=()):
+        out = tempfile.mkdtemp(prefix="afl-", dir=fz_dir)
+        e = dict(aenv, AFL_BENCH_UNTIL_CRASH="1") if until_crash else aenv
+        t0 = time.perf_counter()
+        subprocess.run(["afl-fuzz", "-i", seeds, "-o", out, "-s", "1", "-V", str(secs), "--", "./" + target, *args],
+                       cwd=fz_dir, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        el = time.perf_counter() - t0
+        stats = {}
+        try:
+            for line in open(os.path.join(out, "default", "fuzzer_stats")):
+                k, _, v = line.partition(":")
+                stats[k.strip()] = v.strip()
+        except OSError:
+            pass
+        return stats, el
     afl_eps = None
     if afl:
         env = dict(os.environ, AFL_USE_ASAN="1")
         if cc(["afl-clang-fast", "-O1", "-g", "-DFIXED", "-o", "tlv_fixed_afl", tlv], env) and cc(["afl-clang-fast", "-O1", "-g", "-o", "tlv_afl", tlv], env):
-            aenv = dict(os.environ, AFL_NO_UI="1", AFL_SKIP_CPUFREQ="1", AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",
-                        AFL_NO_AFFINITY="1")
-            def afl_run(target, secs, until_crash):
-                out = tempfile.mkdtemp(prefix="afl-", dir=fz_dir)
-                e = dict(aenv, AFL_BENCH_UNTIL_CRASH="1") if until_crash else aenv
-                t0 = time.perf_counter()
-                subprocess.run(["afl-fuzz", "-i", "seeds", "-o", out, "-s", "1", "-V", str(secs), "--", "./" + target],
-                               cwd=fz_dir, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                el = time.perf_counter() - t0
-                stats = {}
-                try:
-                    for line in open(os.path.join(out, "default", "fuzzer_stats")):
-                        k, _, v = line.partition(":")
-                        stats[k.strip()] = v.strip()
-                except OSError:
-                    pass
-                return stats, el
             st, _ = afl_run("tlv_fixed_afl", 10, False)
             if st.get("execs_per_sec"):
                 afl_eps = float(st["execs_per_sec"])
@@ -167,6 +170,49 @@ else:
         crashes = int(st.get("saved_crashes", st.get("unique_crashes", "0")) or 0)
         got = f"found after {st.get('execs_done')} execs in {el:.1f} s" if crashes else f"not found in {el:.0f} s"
         print(f"                          afl-fuzz (-s 1): {got}")
+    # the second fixture parser (length-prefixed strings, the input as a file: @@)
+    lp = os.path.abspath("fixtures/fuzz/lpstr.c")
+    os.makedirs(os.path.join(fz_dir, "lpseeds"))
+    with open(os.path.join(fz_dir, "lpseeds", "seed"), "wb") as fh:
+        fh.write(b"\x02\x03\x00abc\x02\x00de")
+    if cc([os.path.abspath("fozzy"), "cc", "-O1", "-o", "lpstr", lp]):
+        corpus = tempfile.mkdtemp(prefix="c-", dir=fz_dir)
+        shutil.copy(os.path.join(fz_dir, "lpseeds", "seed"), corpus)
+        t0 = time.perf_counter()
+        p = subprocess.run(FZ + ["--corpus", corpus, "--runs", "20000", "--crash-only", "--", "./lpstr", "@@"], cwd=fz_dir,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        d_lp, t_lp = json.loads(p.stdout), time.perf_counter() - t0
+        got = f"found after {d_lp['execs']} execs in {t_lp:.1f} s" if d_lp["findings"] else f"not found in {d_lp['execs']} execs"
+        print(f"fuzz, ASan lpstr parser   time to the bug, fozzy (seed 1): {got}")
+        if afl and cc(["afl-clang-fast", "-O1", "-g", "-o", "lpstr_afl", lp], dict(os.environ, AFL_USE_ASAN="1")):
+            st, el = afl_run("lpstr_afl", 120, True, "lpseeds", ("@@",))
+            crashes = int(st.get("saved_crashes", st.get("unique_crashes", "0")) or 0)
+            got = f"found after {st.get('execs_done')} execs in {el:.1f} s" if crashes else f"not found in {el:.0f} s"
+            print(f"                          afl-fuzz (-s 1): {got}")
+    # persistent mode: a libFuzzer-style harness (key=value parser), many inputs per process,
+    # against afl-fuzz with afl++'s libAFLDriver (its own persistent loop) on the same source
+    harness = os.path.abspath("fixtures/fuzz/harness.c")
+    os.makedirs(os.path.join(fz_dir, "hseeds"))
+    with open(os.path.join(fz_dir, "hseeds", "seed"), "wb") as fh:
+        fh.write(b"K=v")
+    if cc([os.path.abspath("fozzy"), "cc", "-O1", "-g", "-DFIXED", "-o", "harness_fixed", harness]):
+        d_p, _ = fozzy_fuzz(["--time", "10s"], "harness_fixed", "hseeds")
+        d_np, _ = fozzy_fuzz(["--time", "10s", "--no-persistent"], "harness_fixed", "hseeds")
+        afl_p = None
+        if afl and cc(["afl-clang-fast", "-O1", "-g", "-DFIXED", "-fsanitize=fuzzer", "-o", "harness_fixed_afl", harness],
+                      dict(os.environ, AFL_USE_ASAN="1")):
+            st, _ = afl_run("harness_fixed_afl", 10, False, "hseeds")
+            if st.get("execs_per_sec"):
+                afl_p = float(st["execs_per_sec"])
+        base = f"afl-fuzz (persistent) {afl_p:.0f} execs/s" if afl_p else "afl-fuzz not installed"
+        ratio = f"   ratio {d_p['execsPerSec']/afl_p:.2f}x AFL++ (goal >= 0.5)" if afl_p else ""
+        print(f"fuzz, ASan harness        {base}   fozzy {d_p['execution']} {d_p['execsPerSec']:.0f} execs/s{ratio}")
+        print(f"                          fozzy one input per fork (--no-persistent) {d_np['execsPerSec']:.0f} execs/s")
+        if not os.path.exists(os.path.join(fz_dir, "harness")):
+            cc([os.path.abspath("fozzy"), "cc", "-O1", "-g", "-o", "harness", harness])
+        d_hb, t_hb = fozzy_fuzz(["--runs", "50000", "--crash-only"], "harness", "hseeds")
+        got = f"found after {d_hb['execs']} execs in {t_hb:.1f} s" if d_hb["findings"] else f"not found in {d_hb['execs']} execs"
+        print(f"  time to the bug         fozzy (seed 1, persistent): {got}")
 sc_dir = os.path.join(work, "scenarios")
 def scenario_set(name, steps):
     d = os.path.join(sc_dir, name)

@@ -268,4 +268,29 @@ asan_test 'persistent mode: every input gets the same world; a bug that needs an
 	fz fuzz --json --seed 1 --runs 200 --no-persistent --corpus st2 -- ./stateful >f.json 2>/dev/null &&
 	[ "$(field_count f.json findings)" = 0 ]
 '
+test_expect_success 'fuzz --det needs --runs and refuses --time; --mode property keeps the corpus as given; coverage.json' '
+	expect_exit 2 fz fuzz --det --time 1s -- fn:duration 2>err && grep -q "exclude each other" err &&
+	expect_exit 2 fz fuzz --det -- fn:duration 2>err && grep -q "needs --runs" err &&
+	expect_exit 2 fz fuzz --mode fast -- fn:duration 2>err && grep -q "invalid --mode" err &&
+	mkdir -p dp && printf 5s >dp/a &&
+	fz fuzz --json --det --runs 60 --mode property --corpus dp -- fn:duration >p.json 2>/dev/null &&
+	[ "$(field p.json seed)" = 0 ] && [ "$(field p.json corpus added)" = 0 ] && [ "$(ls dp | wc -l)" = 1 ] &&
+	mkdir -p dc && printf 5s >dc/a &&
+	fz fuzz --json --det --runs 60 --corpus dc -- fn:duration >c.json 2>/dev/null &&
+	test "$(field c.json corpus added)" -gt 0 &&
+	cov=$(dirname "$(field c.json report)")/coverage.json && test -f "$cov" &&
+	[ "$(field "$cov" executed)" = "$(field c.json execs)" ] && [ "$(field "$cov" corpus_entries)" = "$(field c.json corpus entries)" ]
+'
+test_expect_success 'fuzz --record writes the last input'"'"'s trace when nothing is found; it replays' '
+	mkdir -p dr && printf 5s >dr/a &&
+	fz fuzz --json --det --runs 30 --record last.fozzy --corpus dr -- fn:duration >r.json 2>/dev/null &&
+	[ "$(field r.json recorded 0)" = last.fozzy ] && test -f last.fozzy &&
+	fz replay last.fozzy >/dev/null 2>err && grep -q "replay: match" err
+'
+asan_test 'fuzz --record writes the finding'"'"'s trace (persistent mode); it replays to the crash' '
+	mkdir -p hr && printf "K=v" >hr/seed &&
+	expect_exit 1 fz fuzz --json --seed 1 --runs 20000 --crash-only --record crash.fozzy --corpus hr -- ./harness >s.json 2>/dev/null &&
+	[ "$(field s.json recorded 0)" = crash.fozzy ] && cmp crash.fozzy "$(field s.json findings 0 trace)" &&
+	expect_exit 4 fz replay crash.fozzy >/dev/null 2>&1
+'
 test_done

@@ -106,6 +106,8 @@ int parse_u64(const char *s, uint64_t *out);
 
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const uint8_t *p, size_t n, char *out);
+/* Append the bytes of an even-length string of hex digits to out: 0, or -1 (NULL, odd length, not hex). */
+int hex_decode(const char *hex, struct buf *out);
 
 /* Nanoseconds of CLOCK_MONOTONIC / CLOCK_REALTIME of fozzy itself. */
 uint64_t now_mono_ns(void);

@@ -1518,10 +1518,34 @@ static void print_summary(const struct fuzz *f, const char *status)
 }
 
 /* Everything a campaign needs before its first run. 0, or -1 after error(). cwd: the caller's buffer. */
+/*
+ * What every kind of target needs once it is known: the dictionary, the
+ * corpus (folder dir, owned), the campaign's PRNG and the result buffers.
+ * 0, or -1 after error().
+ */
+static int fuzz_common(struct fuzz *f, char *dir, const char *verb)
+{
+	const struct fuzz_opts *o = f->o;
+	char why[256];
+
+	f->corpus_dir = dir;
+	if (o->dict && dict_load(o->dict, &f->dict, why, sizeof(why))) {
+		error("%s: cannot use the dictionary '%s': %s", verb, o->dict, why);
+		return -1;
+	}
+	if (corpus_load(f))
+		return -1;
+	f->ninitial = f->ncorpus;
+	prng_init(&f->rng, o->run.seed, STREAM_FUZZ + o->shard * 16);
+	f->outs = xmalloc(FUZZ_BATCH * sizeof(*f->outs));
+	f->probe = xcalloc(1, sizeof(*f->probe));
+	f->t0 = f->last_new_ns = now_mono_ns();
+	return 0;
+}
+
 static int fuzz_setup(struct fuzz *f, const struct fuzz_opts *o, char *cwd, size_t cwdlen, const char *verb)
 {
 	struct run_ctx *x = &f->x;
-	char why[256];
 
 	f->o = o;
 	f->tty = isatty(STDERR_FILENO) && !o->run.json;
@@ -1541,23 +1565,9 @@ static int fuzz_setup(struct fuzz *f, const struct fuzz_opts *o, char *cwd, size
 			error("%s: %s takes no arguments (the input is the function's)", verb, o->run.cmd[0]);
 			return -1;
 		}
-		if (o->dict && dict_load(o->dict, &f->dict, why, sizeof(why))) {
-			error("%s: cannot use the dictionary '%s': %s", verb, o->dict, why);
-			return -1;
-		}
-		f->corpus_dir = o->corpus ? xstrdup(o->corpus) : xasprintf("%s/corpora/%s", o->run.base_dir, o->run.cmd[0] + 3);
-		if (corpus_load(f))
-			return -1;
-		f->ninitial = f->ncorpus;
 		x->exe = xstrdup(o->run.cmd[0]);
-		prng_init(&f->rng, o->run.seed, STREAM_FUZZ + o->shard * 16);
-		f->outs = xmalloc(FUZZ_BATCH * sizeof(*f->outs));
-		f->probe = xcalloc(1, sizeof(*f->probe));
-		f->fs = false;
-		f->t0 = f->last_new_ns = now_mono_ns();
-		(void)cwd;
-		(void)cwdlen;
-		return 0;
+		return fuzz_common(f, o->corpus ? xstrdup(o->corpus)
+						: xasprintf("%s/corpora/%s", o->run.base_dir, o->run.cmd[0] + 3), verb);
 	}
 	if (!strncmp(o->run.cmd[0], "scenario:", 9) || strstr(o->run.cmd[0], ".fozzy.json")) {
 		const char *path = !strncmp(o->run.cmd[0], "scenario:", 9) ? o->run.cmd[0] + 9 : o->run.cmd[0];
@@ -1582,22 +1592,10 @@ static int fuzz_setup(struct fuzz *f, const struct fuzz_opts *o, char *cwd, size
 			return -1;
 		}
 		f->scn_path = path;
-		if (o->dict && dict_load(o->dict, &f->dict, why, sizeof(why))) {
-			error("%s: cannot use the dictionary '%s': %s", verb, o->dict, why);
-			return -1;
-		}
-		f->corpus_dir = o->corpus ? xstrdup(o->corpus) : xasprintf("%s/corpora/scenario-%016" PRIx64, o->run.base_dir,
-									   (uint64_t)XXH3_64bits(path, strlen(path)));
-		if (corpus_load(f))
-			return -1;
-		f->ninitial = f->ncorpus;
 		x->exe = xstrdup(o->run.cmd[0]);
-		prng_init(&f->rng, o->run.seed, STREAM_FUZZ + o->shard * 16);
-		f->outs = xmalloc(FUZZ_BATCH * sizeof(*f->outs));
-		f->probe = xcalloc(1, sizeof(*f->probe));
-		f->fs = false;
-		f->t0 = f->last_new_ns = now_mono_ns();
-		return 0;
+		return fuzz_common(f, o->corpus ? xstrdup(o->corpus)
+						: xasprintf("%s/corpora/scenario-%016" PRIx64, o->run.base_dir,
+							    (uint64_t)XXH3_64bits(path, strlen(path))), verb);
 	}
 	x->exe = program_or_error(o->run.cmd[0]);
 	if (!x->exe)
@@ -1610,14 +1608,8 @@ static int fuzz_setup(struct fuzz *f, const struct fuzz_opts *o, char *cwd, size
 		error("%s: cannot get the working directory: %s", verb, strerror(errno));
 		return -1;
 	}
-	if (o->dict && dict_load(o->dict, &f->dict, why, sizeof(why))) {
-		error("%s: cannot use the dictionary '%s': %s", verb, o->dict, why);
+	if (fuzz_common(f, o->corpus ? xstrdup(o->corpus) : xasprintf("%s/corpora/default", o->run.base_dir), verb))
 		return -1;
-	}
-	f->corpus_dir = o->corpus ? xstrdup(o->corpus) : xasprintf("%s/corpora/default", o->run.base_dir);
-	if (corpus_load(f))
-		return -1;
-	f->ninitial = f->ncorpus;
 	f->argv = replace_at_at(o->run.cmd, o->run.ncmd, &f->file_input);
 	f->envp = fuzz_env(false, &f->asan_user);
 	f->envp_sym = fuzz_env(true, &f->asan_user);
@@ -1638,13 +1630,9 @@ static int fuzz_setup(struct fuzz *f, const struct fuzz_opts *o, char *cwd, size
 	};
 	if (x->runtime)
 		x->cfg.envp = env_with_runtime(f->envp, x->runtime);
-	prng_init(&f->rng, o->run.seed, STREAM_FUZZ + o->shard * 16);
-	f->outs = xmalloc(FUZZ_BATCH * sizeof(*f->outs));
-	f->probe = xcalloc(1, sizeof(*f->probe));
 	f->fs = !o->no_fork_server;
 	f->persist_ok = f->fs && !o->no_persistent;
 	x->cfg.persist_done = persist_done;
-	f->t0 = f->last_new_ns = now_mono_ns();
 	return 0;
 }
 

@@ -1143,23 +1143,10 @@ int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *path, c
 	fz = cJSON_GetObjectItemCaseSensitive(h, "fuzz");
 	if (fz) {
 		const cJSON *in = cJSON_GetObjectItemCaseSensitive(fz, "inputHex");
-		size_t n, k;
 
-		if (!cJSON_IsString(in) || strlen(in->valuestring) % 2) {
+		if (hex_decode(cJSON_GetStringValue(in), &x->input)) {
 			error("cannot %s '%s': the fuzz input in the trace header is not hex", verb, path);
 			return -1;
-		}
-		n = strlen(in->valuestring) / 2;
-		for (k = 0; k < n; k++) {
-			unsigned v;
-
-			if (sscanf(in->valuestring + 2 * k, "%2x", &v) != 1 ||
-			    !isxdigit((unsigned char)in->valuestring[2 * k]) ||
-			    !isxdigit((unsigned char)in->valuestring[2 * k + 1])) {
-				error("cannot %s '%s': the fuzz input in the trace header is not hex", verb, path);
-				return -1;
-			}
-			buf_addc(&x->input, (uint8_t)v);
 		}
 		x->cfg.input = &x->input;
 		x->cfg.input_stdin = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fz, "stdin"));
@@ -1257,7 +1244,6 @@ static int fn_replay(const struct replay_opts *o, const struct trace *t)
 	char status[16], kind[64], sig[400], title[400];
 	const char *want_status, *want_sig;
 	bool match;
-	size_t i, n;
 	cJSON *doc;
 	int code;
 
@@ -1265,21 +1251,10 @@ static int fn_replay(const struct replay_opts *o, const struct trace *t)
 		error("cannot replay '%s': unknown fn: target '%s'", o->trace, target);
 		return EXIT_ERROR;
 	}
-	if (!hx || strlen(hx) % 2) {
+	if (hex_decode(hx, &in)) {
+		buf_release(&in);
 		error("cannot replay '%s': the fuzz input in the trace header is not hex", o->trace);
 		return EXIT_ERROR;
-	}
-	n = strlen(hx) / 2;
-	for (i = 0; i < n; i++) {
-		unsigned v;
-
-		if (!isxdigit((unsigned char)hx[2 * i]) || !isxdigit((unsigned char)hx[2 * i + 1]) ||
-		    sscanf(hx + 2 * i, "%2x", &v) != 1) {
-			buf_release(&in);
-			error("cannot replay '%s': the fuzz input in the trace header is not hex", o->trace);
-			return EXIT_ERROR;
-		}
-		buf_addc(&in, (uint8_t)v);
 	}
 	json_get_u64(t->header, "wallTimeoutNs", &wall);
 	if (fn_exec(fn, in.data ? in.data : (const uint8_t *)"", in.len, wall ? wall : 5000000000ULL, &r)) {

@@ -1416,17 +1416,10 @@ int mode_scenario_replay(const struct replay_opts *o)
 		/* a fuzz execution's trace: its input was the source of the random draws */
 		const char *hx = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(t.header, "fuzz"), "inputHex"));
-		size_t k, hn = hx ? strlen(hx) : 0;
 
-		for (k = 0; hx && k < hn; k += 2) {
-			unsigned v;
-
-			if (hn % 2 || !isxdigit((unsigned char)hx[k]) || !isxdigit((unsigned char)hx[k + 1]) ||
-			    sscanf(hx + k, "%2x", &v) != 1) {
-				code = fail_error(json, "trace error: %s: the fuzz input in the header is not hex", trace_path);
-				goto out_early;
-			}
-			buf_addc(&entropy, (uint8_t)v);
+		if (hx && hex_decode(hx, &entropy)) {
+			code = fail_error(json, "trace error: %s: the fuzz input in the header is not hex", trace_path);
+			goto out_early;
 		}
 		if (hx) {
 			e.entropy = entropy.data ? entropy.data : (const uint8_t *)"";
@@ -2167,12 +2160,12 @@ int mode_scenario_shrink(const struct shrink_opts *o, const struct trace *t)
 		/* a fuzz execution's trace: its input is the source of the random draws here too */
 		const char *hx = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(t->header, "fuzz"), "inputHex"));
-		size_t k, hn = hx ? strlen(hx) : 0;
-		unsigned v;
 
-		for (k = 0; hx && hn % 2 == 0 && k < hn; k += 2)
-			if (isxdigit((unsigned char)hx[k]) && isxdigit((unsigned char)hx[k + 1]) && sscanf(hx + k, "%2x", &v) == 1)
-				buf_addc(&sh.entropy, (uint8_t)v);
+		if (hx && hex_decode(hx, &sh.entropy)) {
+			cJSON_Delete(sh.root);
+			buf_release(&sh.entropy);
+			return fail_error(o->json, "trace error: %s: the fuzz input in the header is not hex", o->trace);
+		}
 		if (hx) {
 			sh.e.entropy = sh.entropy.data ? sh.entropy.data : (const uint8_t *)"";
 			sh.e.entropy_len = sh.entropy.len;

@@ -304,6 +304,28 @@ int parse_duration(const char *s, uint64_t *ns)
 	return -1;
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int hex_decode(const char *hex, struct buf *out)
+{
+	size_t n = hex ? strlen(hex) : 0, i;
+
+	if (!hex || n % 2)
+		return -1;
+	buf_grow(out, n / 2 ? n / 2 : 1);
+	for (i = 0; i < n; i += 2) {
+		int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out->data[out->len++] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 void hex_encode(const uint8_t *p, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -395,6 +395,34 @@ START_TEST(test_hex_encode)
 }
 END_TEST
 
+/* hex_decode takes what hex_encode gives, either case, and refuses the rest whole. */
+START_TEST(test_hex_decode)
+{
+	static const uint8_t p[] = { 0x00, 0x7f, 0x80, 0xff, 0xab };
+	char enc[11];
+	struct buf b = { 0 };
+
+	hex_encode(p, sizeof(p), enc);
+	ck_assert_int_eq(hex_decode(enc, &b), 0);
+	ck_assert_uint_eq(b.len, sizeof(p));
+	ck_assert_mem_eq(b.data, p, sizeof(p));
+	b.len = 0;
+	ck_assert_int_eq(hex_decode("ABcd", &b), 0);
+	ck_assert_uint_eq(b.len, 2);
+	ck_assert_uint_eq(b.data[0], 0xab);
+	ck_assert_uint_eq(b.data[1], 0xcd);
+	b.len = 0;
+	ck_assert_int_eq(hex_decode("", &b), 0);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(hex_decode("abc", &b), -1);
+	ck_assert_int_eq(hex_decode("zz", &b), -1);
+	ck_assert_int_eq(hex_decode("0x", &b), -1);
+	ck_assert_int_eq(hex_decode(" 1", &b), -1);
+	ck_assert_int_eq(hex_decode(NULL, &b), -1);
+	buf_release(&b);
+}
+END_TEST
+
 /* Files */
 
 START_TEST(test_write_file_atomic)
@@ -645,6 +673,7 @@ Suite *suite_util(void)
 	tcase_add_test(tc, test_buf_addf);
 	tcase_add_test(tc, test_buf_add_grow);
 	tcase_add_test(tc, test_hex_encode);
+	tcase_add_test(tc, test_hex_decode);
 
 	tc = unit_tcase(s, "file");
 	tcase_add_checked_fixture(tc, setup_quiet, NULL);

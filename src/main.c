@@ -3,6 +3,7 @@
  * fozzy: global flags, the command table, dispatch.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,11 +76,25 @@ static void die_cleanup(void)
 	sup_kill_all();
 }
 
+/*
+ * A write to a pipe whose reader is gone (a fork-server worker, an explore
+ * server, a --jobs worker that died) must fail with EPIPE, for the code to
+ * say so, not end fozzy. A handler, not SIG_IGN: exec resets handled
+ * signals, so the programs fozzy starts get the default again.
+ */
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+}
+
 int main(int argc, char **argv)
 {
 	int i, code, strict_seen = 0;
 	const char *cmd = NULL;
+	struct sigaction sa = { .sa_handler = on_sigpipe };
 
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
 	set_die_hook(die_cleanup);
 	/*
 	 * JSON error mode is known from the options of fozzy and of its command,

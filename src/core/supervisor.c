@@ -177,6 +177,8 @@ struct sup {
 	uint8_t *persist_cov;
 	size_t persist_stream, persist_picks;
 	uint64_t persist_events;
+	struct sched persist_sched;  /* its prio array is a copy of its own */
+	size_t persist_nthreads;     /* threads there were; an input that made more ends the process */
 };
 
 #define THREAD(tr) ((struct thread *)(tr))
@@ -1420,10 +1422,24 @@ static void persist_snapshot(struct sup *s)
 	s->persist_stream = s->res->stream.len;
 	s->persist_picks = s->res->picks.len;
 	s->persist_events = s->res->events;
+	s->persist_sched = s->sched;
+	s->persist_sched.prio = NULL;
+	if (s->sched.nprio) {
+		s->persist_sched.prio = xmalloc(s->sched.nprio * sizeof(*s->sched.prio));
+		memcpy(s->persist_sched.prio, s->sched.prio, s->sched.nprio * sizeof(*s->sched.prio));
+	}
+	s->persist_nthreads = s->nthreads;
 }
 
 static void persist_restore(struct sup *s)
 {
+	free(s->sched.prio);
+	s->sched = s->persist_sched;
+	s->sched.prio = NULL;
+	if (s->persist_sched.nprio) {
+		s->sched.prio = xmalloc(s->persist_sched.nprio * sizeof(*s->sched.prio));
+		memcpy(s->sched.prio, s->persist_sched.prio, s->persist_sched.nprio * sizeof(*s->sched.prio));
+	}
 	s->clock = s->persist_clock;
 	memcpy(s->dec.rng, s->persist_rng, sizeof(s->persist_rng));
 	if (s->persist_cov)
@@ -1461,6 +1477,14 @@ static int64_t persist_next(struct sup *s, struct thread *th)
 			/* the first: the input this child was forked for */
 			s->persist_in = s->fs_in;
 			persist_snapshot(s);
+		} else if (s->nthreads != s->persist_nthreads) {
+			/*
+			 * The input made threads: their ids cannot be given back, so the
+			 * process ends here (its end is this input's result) and the next
+			 * input gets a fresh fork.
+			 */
+			s->persist_over = true;
+			return -(int64_t)ESRCH;
 		} else {
 			struct sup_result view = *s->res; /* this input's result, as a run that ended now */
 			const struct buf *next = NULL;
@@ -2541,6 +2565,10 @@ static void arm_guard(uint64_t ns)
 {
 	struct itimerval it = { 0 };
 
+	if (!ns) {
+		setitimer(ITIMER_REAL, &it, NULL); /* off */
+		return;
+	}
 	it.it_value.tv_sec = (time_t)(ns / 1000000000ULL);
 	it.it_value.tv_usec = (suseconds_t)(ns % 1000000000ULL / 1000);
 	if (!it.it_value.tv_sec && !it.it_value.tv_usec)
@@ -2801,10 +2829,11 @@ static uint64_t overlay_print(const struct overlays *o)
 }
 
 /* The worker has ended (or is to be given up): its fozzy waited for, its program reaped in the template. */
-static void fs_worker_reap(struct sup *s, struct thread *th, pid_t *worker, pid_t child, int *rep, int *req,
-			   int *wstatus, bool *bad)
+static void fs_worker_reap(struct sup *s, struct thread *th, pid_t *worker, pid_t child, pid_t nspid, int *rep,
+			   int *req, int *wstatus, bool *bad)
 {
-	long wait_args[6] = { -1, 0, __WALL, 0, 0, 0 }; /* the template has no other child */
+	/* the run's child only (by its pid in the sandbox): the program may have others of its own */
+	long wait_args[6] = { nspid, 0, __WALL, 0, 0, 0 };
 
 	close(*rep);
 	close(*req);
@@ -2820,8 +2849,8 @@ static void fs_worker_reap(struct sup *s, struct thread *th, pid_t *worker, pid_
 }
 
 /* End a persistent worker between inputs: its program is told there is no more, then reaped. */
-static void fs_worker_end(struct sup *s, struct thread *th, pid_t *worker, pid_t child, int *rep, int *req,
-			  bool *bad)
+static void fs_worker_end(struct sup *s, struct thread *th, pid_t *worker, pid_t child, pid_t nspid, int *rep,
+			  int *req, bool *bad)
 {
 	struct buf drain = { 0 };
 	int wstatus;
@@ -2830,7 +2859,7 @@ static void fs_worker_end(struct sup *s, struct thread *th, pid_t *worker, pid_t
 	while (fs_frame_read(*rep, &drain))
 		; /* its last report is of no input */
 	buf_release(&drain);
-	fs_worker_reap(s, th, worker, child, rep, req, &wstatus, bad);
+	fs_worker_reap(s, th, worker, child, nspid, rep, req, &wstatus, bad);
 }
 
 /*
@@ -2847,7 +2876,7 @@ static bool fs_serve(struct sup *s, struct thread *th)
 	bool bad = false;
 	uint64_t print0 = overlay_print(s->ovl);
 	/* a persistent worker: a child that runs input after input, and the fozzy that traces it */
-	pid_t worker = -1, child = -1;
+	pid_t worker = -1, child = -1, nspid = -1;
 	int rep = -1, req = -1;
 	unsigned served = 0;      /* inputs the live worker has run */
 
@@ -2861,21 +2890,20 @@ static bool fs_serve(struct sup *s, struct thread *th)
 	}
 	while (!s->stopping && s->cfg->fs_next(s->cfg->fs_arg, report.data, report.len, wstatus, &in) > 0) {
 		static const long fork_args[6] = { SIGCHLD, 0, 0, 0, 0, 0 };
-		pid_t nspid;
 		int p[2], q[2], status, kind;
 
 		report.len = 0;
 		wstatus = 0;
 		if (worker > 0 && served >= FS_PERSIST_MAX) {
 			/* a fresh process now and then: what earlier inputs left behind goes */
-			fs_worker_end(s, th, &worker, child, &rep, &req, &bad);
+			fs_worker_end(s, th, &worker, child, nspid, &rep, &req, &bad);
 			if (bad)
 				break;
 		}
 		if (worker > 0) {
 			/* the next input to the live worker's program, which asked for it */
 			if (fs_frame_write(req, FS_INPUT, in->data, in->len)) {
-				fs_worker_end(s, th, &worker, child, &rep, &req, &bad);
+				fs_worker_end(s, th, &worker, child, nspid, &rep, &req, &bad);
 				if (bad)
 					break;
 				/* it died between inputs: run this one in a new child */
@@ -2884,7 +2912,7 @@ static bool fs_serve(struct sup *s, struct thread *th)
 				kind = fs_frame_read(rep, &report);
 				if (kind == FS_ITER)
 					goto iter_done;
-				fs_worker_reap(s, th, &worker, child, &rep, &req, &wstatus, &bad);
+				fs_worker_reap(s, th, &worker, child, nspid, &rep, &req, &wstatus, &bad);
 				if (bad)
 					break;
 				goto child_done;
@@ -2966,7 +2994,7 @@ static bool fs_serve(struct sup *s, struct thread *th)
 		if (kind == FS_ITER)
 			goto iter_done;
 		/* its run ended with this input (or it died: no report) */
-		fs_worker_reap(s, th, &worker, child, &rep, &req, &wstatus, &bad);
+		fs_worker_reap(s, th, &worker, child, nspid, &rep, &req, &wstatus, &bad);
 		if (bad)
 			break;
 child_done:
@@ -2984,14 +3012,14 @@ iter_done:
 		if (interrupted)
 			break;
 		if (overlay_print(s->ovl) != print0) {
-			fs_worker_end(s, th, &worker, child, &rep, &req, &bad);
+			fs_worker_end(s, th, &worker, child, nspid, &rep, &req, &bad);
 			s->res->fs_dirty = true;
 			s->cfg->fs_next(s->cfg->fs_arg, report.data, report.len, wstatus, NULL);
 			break;
 		}
 	}
 	if (worker > 0)
-		fs_worker_end(s, th, &worker, child, &rep, &req, &bad);
+		fs_worker_end(s, th, &worker, child, nspid, &rep, &req, &bad);
 	buf_release(&report);
 	free(s->cov_at_fork);
 	s->cov_at_fork = NULL;
@@ -3271,6 +3299,7 @@ out:
 	sched_release(&s.sched);
 	free(s.chg);
 	free(s.persist_cov);
+	free(s.persist_sched.prio);
 	seen_release(&s.inos);
 	seen_release(&s.devs);
 	seen_release(&s.mnts);

@@ -1080,10 +1080,12 @@ static int fs_next(void *arg, const void *report, size_t len, int status, const 
 		} else {
 			struct exec_out *e = xcalloc(1, sizeof(*e));
 
-			if (!f->stop)
+			if (!f->stop) {
 				error("fuzz: a fork-server worker failed (%s %d)",
 				      WIFSIGNALED(status) ? "signal" : "exit status",
 				      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+				f->failed = true; /* the campaign ends short: an error, not a pass */
+			}
 			cur_job->result(f, e);
 			free(e);
 		}
@@ -1811,7 +1813,7 @@ int mode_fuzz(const struct fuzz_opts *o)
 	if (!f->fn && !f->scn && !f->asan_user && f->nfindings && !f->probe->interrupted)
 		symbolized_findings(f);
 	status_line(f, true);
-	status = f->nfindings ? "fail" : "pass";
+	status = f->failed ? "error" : f->nfindings ? "fail" : "pass";
 	{
 		cJSON *sj = summary(f, status, o->run.cmd[0]);
 		struct run_dir rd;

@@ -293,4 +293,14 @@ asan_test 'fuzz --record writes the finding'"'"'s trace (persistent mode); it re
 	[ "$(field s.json recorded 0)" = crash.fozzy ] && cmp crash.fozzy "$(field s.json findings 0 trace)" &&
 	expect_exit 4 fz replay crash.fozzy >/dev/null 2>&1
 '
+asan_test 'persistent mode: an input that makes threads ends its process, so the next input'"'"'s threads run as in a fresh fork' '
+	fz cc -O1 -o threaded "$SRC/threaded.c" -lpthread && mkdir -p tc && printf x >tc/a &&
+	fz fuzz --json --seed 1 --runs 40 --corpus tc -- ./threaded >s.json 2>/dev/null &&
+	[ "$(field s.json execution)" = persistent ] && [ "$(field_count s.json findings)" = 0 ]
+'
+asan_test 'fork server: each input'"'"'s child is reaped by its pid, not a zombie the program left before the fork point' '
+	fz cc -O1 -o zombie "$SRC/zombie.c" && mkdir -p zc && printf x >zc/a &&
+	fz fuzz --json --seed 1 --runs 30 --corpus zc -- ./zombie >s.json 2>/dev/null &&
+	[ "$(field s.json execution)" = "fork server" ] && [ "$(field_count s.json findings)" = 0 ]
+'
 test_done

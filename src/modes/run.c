@@ -1441,6 +1441,7 @@ struct explore_run {
 	uint64_t fault_seen[FC_N];
 	char faults[256];   /* the faults injected, "write:EIO@2 (thread 1, event #40)", ... */
 	int failed; /* 0 pass, 1 failed, -1 fozzy could not run it */
+	int interrupted; /* Ctrl-C or SIGTERM cut it short: not counted */
 	int outcome, exit_code, signal;
 	char status[16];
 	char message[512];
@@ -1448,6 +1449,15 @@ struct explore_run {
 	char trace[1024];
 	char dir[1024];
 };
+
+/* Ctrl-C or SIGTERM: the search ends after the runs in flight, and reports what it has. */
+static volatile sig_atomic_t explore_stop;
+
+static void on_explore_signal(int sig)
+{
+	(void)sig;
+	explore_stop = 1;
+}
 
 /*
  * With --shard i/n, this shard's run k (k >= 1) is run (k-1)*n + i + 1 of the
@@ -1485,6 +1495,7 @@ struct explore_ctx {
 	uint64_t srv_index;
 	uint32_t srv_want;
 	struct sup_guide *srv_guide;
+	struct sigaction old_int, old_term;
 };
 
 static const char *const explore_kept[] = { "stdout", "stderr", "changes.json", "cpus" };
@@ -1494,6 +1505,11 @@ static void explore_take(struct explore_ctx *e, const struct explore_run *out)
 {
 	struct explore_slot *sl = &e->slots[out->index];
 
+	if (out->interrupted) {
+		if (out->dir[0])
+			remove_tree(out->dir);
+		return;
+	}
 	sl->ran = true;
 	sl->failed = (int8_t)out->failed;
 	sl->interleaving = out->interleaving;
@@ -1525,8 +1541,14 @@ static void explore_one(struct explore_ctx *e, uint64_t index, struct explore_ru
 	const struct fault_plan *saved = e->x.cfg.faults;
 	struct fault_plan plan;
 
-	if (explore_srv_run(e, index, out) == 0)
+	if (explore_srv_run(e, index, out) == 0 && !out->interrupted)
 		return;
+	if (explore_stop) {
+		memset(out, 0, sizeof(*out));
+		out->index = index;
+		out->interrupted = 1;
+		return;
+	}
 	explore_one_plan(e, index, out, &plan);
 	e->x.cfg.faults = saved;
 }
@@ -1616,7 +1638,11 @@ static void explore_one_plan(struct explore_ctx *e, uint64_t index, struct explo
 		return;
 	}
 	explore_result(e, &r, out);
-	if (!out->failed)
+	if (r.interrupted) {
+		explore_stop = 1;
+		out->interrupted = 1;
+	}
+	if (!out->failed || out->interrupted)
 		remove_tree(x->rd.path);
 	run_dir_release(&x->rd);
 	sup_result_release(&r);
@@ -1691,6 +1717,7 @@ static void NORETURN_srv_child(struct explore_ctx *e, struct sup_result *r)
 		}
 	}
 	explore_result(e, r, &out);
+	out.interrupted = r->interrupted;
 	{
 		struct buf b = { 0 };
 		uint32_t n[2] = { (uint32_t)picks.len, (uint32_t)stream.len };
@@ -1889,8 +1916,19 @@ static int explore_srv_run(struct explore_ctx *e, uint64_t index, struct explore
 		p->len = n[1];
 		buf_release(&tmp);
 	}
+	if (out->interrupted)
+		explore_stop = 1;
 	return 0;
 gone:
+	if (explore_stop) {
+		/* interrupted: the server was told too */
+		memset(out, 0, sizeof(*out));
+		out->index = index;
+		out->interrupted = 1;
+		e->srv.state = -1;
+		explore_srv_stop(e);
+		return 0;
+	}
 	/* the server died: this run and the next ones are made whole */
 	warning("explore: the fork server stopped; the remaining runs start the program each time");
 	e->srv.state = -1;
@@ -1977,7 +2015,7 @@ static void explore_parallel(struct explore_ctx *e, unsigned jobs, uint64_t t0)
 		}
 	}
 	for (;;) {
-		bool time_up = o->time_ns && now_mono_ns() - t0 >= o->time_ns;
+		bool time_up = (o->time_ns && now_mono_ns() - t0 >= o->time_ns) || explore_stop;
 
 		for (k = 0; k < jobs; k++) {
 			if (w[k].req < 0 || w[k].busy || next >= o->runs || next > min_fail || time_up)
@@ -2070,7 +2108,7 @@ static bool explore_dfs(struct explore_ctx *e, uint64_t t0, const struct buf *pi
 			if (bound == 1 && o->shards > 1 && i % o->shards != o->shard)
 				continue;
 			if (bound > 0) {
-				if (index >= o->runs || (o->time_ns && now_mono_ns() - t0 >= o->time_ns)) {
+				if (index >= o->runs || (o->time_ns && now_mono_ns() - t0 >= o->time_ns) || explore_stop) {
 					done = false;
 					goto out;
 				}
@@ -2216,7 +2254,7 @@ static void explore_coverage(struct explore_ctx *e, uint64_t t0, const struct bu
 		size_t np, tries;
 		struct explore_run one;
 
-		if (o->time_ns && now_mono_ns() - t0 >= o->time_ns)
+		if ((o->time_ns && now_mono_ns() - t0 >= o->time_ns) || explore_stop)
 			break;
 		prng_init(&rng, o->run.seed + explore_global(o, index), 6); /* its own stream: the mutations */
 		parent = &corpus[prng_next(&rng) % ncorpus];
@@ -2353,6 +2391,15 @@ int mode_explore(const struct explore_opts *o)
 	/* runs fork from the program stopped at libfozzy-rt's point; faults count calls from exec */
 	e.use_srv = x->runtime && !x->cfg.faults && !o->no_fork_server;
 	e.slots = xcalloc(o->runs, sizeof(*e.slots));
+	{
+		/* Ctrl-C, SIGTERM: stop after the runs in flight (each run's supervisor has its own handlers meanwhile) */
+		struct sigaction sa = { .sa_handler = on_explore_signal };
+
+		sigemptyset(&sa.sa_mask);
+		explore_stop = 0;
+		sigaction(SIGINT, &sa, &e.old_int);
+		sigaction(SIGTERM, &sa, &e.old_term);
+	}
 	/* Run 0 alone: pct draws the change points of every later run over its length (k). */
 	{
 		struct buf picks0 = { 0 }, stream0 = { 0 };
@@ -2381,7 +2428,7 @@ int mode_explore(const struct explore_opts *o)
 			explore_parallel(&e, o->jobs, t0);
 		} else {
 			for (i = 1; i < o->runs; i++) {
-				if (o->time_ns && now_mono_ns() - t0 >= o->time_ns)
+				if ((o->time_ns && now_mono_ns() - t0 >= o->time_ns) || explore_stop)
 					break;
 				explore_one(&e, i, &one);
 				explore_take(&e, &one);
@@ -2397,6 +2444,8 @@ int mode_explore(const struct explore_opts *o)
 	}
 	explore_srv_stop(&e);
 	free(e.srv_guide);
+	sigaction(SIGINT, &e.old_int, NULL);
+	sigaction(SIGTERM, &e.old_term, NULL);
 	/* The verdict: the first failing index, and nothing after it, whatever the number of jobs. */
 	seen_release(&seen);
 	for (i = 0; i < e.done; i++) {
@@ -2419,6 +2468,8 @@ int mode_explore(const struct explore_opts *o)
 		cJSON_AddStringToObject(doc, "status", fail ? fail->status : "pass");
 	}
 	cJSON_AddStringToObject(doc, "mode", "explore");
+	if (explore_stop)
+		cJSON_AddBoolToObject(doc, "interrupted", true);
 	cJSON_AddStringToObject(doc, "schedule", sched_name(ro->strategy));
 	if (ro->strategy == STRAT_PCT)
 		cJSON_AddNumberToObject(doc, "pctDepth", ro->pct_depth);
@@ -2569,6 +2620,8 @@ int mode_explore(const struct explore_opts *o)
 	} else {
 		error("explore: fozzy could not run the program (run %" PRIu64 ")", fail ? fail->index + 1 : 0);
 	}
+	if (explore_stop && !ro->json)
+		fprintf(stderr, "  interrupted: the search stopped early (Ctrl-C or SIGTERM); the runs above are all it made\n");
 	cJSON_Delete(doc);
 	free(e.slots);
 	seen_release(&seen);

@@ -190,4 +190,11 @@ test_expect_success 'a forked run prints the pid it had; replay gives the same o
 	grep -q "^pid " "$dir/stdout" &&
 	expect_exit 1 fz replay "$trace" >out 2>err && grep -q "replay: match" err && cmp out "$dir/stdout"
 '
+test_expect_success 'Ctrl-C or SIGTERM ends a search after the runs in flight; the summary says it was interrupted' '
+	"$FOZZY" explore --seed 1 --runs 1000000 --json -- "$FIX/race" correct >int.json 2>int.err & pid=$! &&
+	sleep 2 && kill -TERM $pid && wait $pid &&
+	[ "$(field int.json interrupted)" = True ] && [ "$(field int.json status)" = pass ] &&
+	test "$(field int.json runs)" -gt 0 && ! pgrep -f "runs 1000000" >/dev/null &&
+	! grep -q "fork server stopped" int.err
+'
 test_done

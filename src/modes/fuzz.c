@@ -1486,7 +1486,7 @@ static void print_summary(const struct fuzz *f, const char *status)
 	uint64_t ms = (now_mono_ns() - f->t0) / 1000000;
 	size_t i;
 
-	fprintf(stderr, "fozzy fuzz %s\n", !strcmp(status, "pass") ? "PASS" : "FAIL");
+	fprintf(stderr, "fozzy fuzz %s\n", !strcmp(status, "pass") ? "PASS" : !strcmp(status, "error") ? "ERROR" : "FAIL");
 	fprintf(stderr, "  %" PRIu64 " execs in %.1f s (%.0f/s), seed %" PRIu64 "\n", f->execs,
 		(double)ms / 1000.0, ms ? (double)f->execs * 1000.0 / (double)ms : 0.0, f->o->run.seed);
 	if (f->coverage)

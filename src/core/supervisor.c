@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
@@ -2863,6 +2864,59 @@ static void fs_worker_end(struct sup *s, struct thread *th, pid_t *worker, pid_t
 }
 
 /*
+ * Whether a child changed the writable layers, cheaply: inotify watches on
+ * every folder of the upper layers (a change anywhere below shows on the
+ * folder that holds it). The fingerprint walk is the fallback.
+ */
+struct layer_watch {
+	int fd;                 /* inotify, or -1: compare fingerprints */
+	uint64_t print0;
+};
+
+static int watch_fd = -1;
+
+static int watch_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_D && inotify_add_watch(watch_fd, path, IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM |
+						      IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_DELETE_SELF |
+						      IN_MOVE_SELF | IN_ONLYDIR) < 0)
+		return -1;
+	return 0;
+}
+
+static void layers_watch(const struct overlays *o, struct layer_watch *w)
+{
+	unsigned i;
+
+	w->print0 = overlay_print(o);
+	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	watch_fd = w->fd;
+	for (i = 0; w->fd >= 0 && i < o->n; i++)
+		if (nftw(o->ov[i].upper, watch_entry, 16, FTW_PHYS)) {
+			close(w->fd);
+			w->fd = -1;
+		}
+	watch_fd = -1;
+}
+
+static bool layers_changed(const struct overlays *o, struct layer_watch *w)
+{
+	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	if (w->fd < 0)
+		return overlay_print(o) != w->print0;
+	n = read(w->fd, ev, sizeof(ev));
+	if (n > 0)
+		return true;
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		return overlay_print(o) != w->print0; /* the queue overflowed or broke: look */
+	return false;
+}
+
+/*
  * The template is stopped at the fork-server marker. Serve fs_next's inputs:
  * each a fork of the template taken over by a fork of fozzy. Returns true in
  * such a fork (the run goes on there); false here when fs_next has ended,
@@ -2874,12 +2928,13 @@ static bool fs_serve(struct sup *s, struct thread *th)
 	struct buf report = { 0 };
 	int wstatus = 0;
 	bool bad = false;
-	uint64_t print0 = overlay_print(s->ovl);
+	struct layer_watch lw;
 	/* a persistent worker: a child that runs input after input, and the fozzy that traces it */
 	pid_t worker = -1, child = -1, nspid = -1;
 	int rep = -1, req = -1;
 	unsigned served = 0;      /* inputs the live worker has run */
 
+	layers_watch(s->ovl, &lw);
 	s->res->fs_served = true;
 	arm_guard(0); /* the template waits; each child's run has the guard */
 	guard_fired = 0;
@@ -3000,7 +3055,7 @@ static bool fs_serve(struct sup *s, struct thread *th)
 child_done:
 		if (interrupted)
 			break;
-		if (overlay_print(s->ovl) != print0) {
+		if (layers_changed(s->ovl, &lw)) {
 			/* the next child would see this one's files: its report, then a new server */
 			s->res->fs_dirty = true;
 			s->cfg->fs_next(s->cfg->fs_arg, report.data, report.len, wstatus, NULL);
@@ -3011,7 +3066,7 @@ iter_done:
 		/* the worker's program asks for the next input; it has changed nothing, or it ends */
 		if (interrupted)
 			break;
-		if (overlay_print(s->ovl) != print0) {
+		if (layers_changed(s->ovl, &lw)) {
 			fs_worker_end(s, th, &worker, child, nspid, &rep, &req, &bad);
 			s->res->fs_dirty = true;
 			s->cfg->fs_next(s->cfg->fs_arg, report.data, report.len, wstatus, NULL);
@@ -3020,6 +3075,8 @@ iter_done:
 	}
 	if (worker > 0)
 		fs_worker_end(s, th, &worker, child, nspid, &rep, &req, &bad);
+	if (lw.fd >= 0)
+		close(lw.fd);
 	buf_release(&report);
 	free(s->cov_at_fork);
 	s->cov_at_fork = NULL;

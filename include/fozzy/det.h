@@ -138,6 +138,8 @@ void sched_init_steps(struct sched *s, enum sched_strategy strategy, uint64_t se
  * points goes on.
  */
 void sched_reseed(struct sched *s, uint64_t seed, uint64_t k);
+/* dst becomes a copy of src, with a priority array of its own (dst's own is not freed). */
+void sched_copy(struct sched *dst, const struct sched *src);
 void sched_release(struct sched *s);
 
 /*

@@ -1423,24 +1423,14 @@ static void persist_snapshot(struct sup *s)
 	s->persist_stream = s->res->stream.len;
 	s->persist_picks = s->res->picks.len;
 	s->persist_events = s->res->events;
-	s->persist_sched = s->sched;
-	s->persist_sched.prio = NULL;
-	if (s->sched.nprio) {
-		s->persist_sched.prio = xmalloc(s->sched.nprio * sizeof(*s->sched.prio));
-		memcpy(s->persist_sched.prio, s->sched.prio, s->sched.nprio * sizeof(*s->sched.prio));
-	}
+	sched_copy(&s->persist_sched, &s->sched);
 	s->persist_nthreads = s->nthreads;
 }
 
 static void persist_restore(struct sup *s)
 {
-	free(s->sched.prio);
-	s->sched = s->persist_sched;
-	s->sched.prio = NULL;
-	if (s->persist_sched.nprio) {
-		s->sched.prio = xmalloc(s->persist_sched.nprio * sizeof(*s->sched.prio));
-		memcpy(s->sched.prio, s->persist_sched.prio, s->persist_sched.nprio * sizeof(*s->sched.prio));
-	}
+	sched_release(&s->sched);
+	sched_copy(&s->sched, &s->persist_sched);
 	s->clock = s->persist_clock;
 	memcpy(s->dec.rng, s->persist_rng, sizeof(s->persist_rng));
 	if (s->persist_cov)

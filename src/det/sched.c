@@ -71,6 +71,16 @@ void sched_reseed(struct sched *s, uint64_t seed, uint64_t k)
 	s->low = s->depth;
 }
 
+void sched_copy(struct sched *dst, const struct sched *src)
+{
+	*dst = *src;
+	dst->prio = NULL;
+	if (src->nprio) {
+		dst->prio = xmalloc(src->nprio * sizeof(*src->prio));
+		memcpy(dst->prio, src->prio, src->nprio * sizeof(*src->prio));
+	}
+}
+
 void sched_release(struct sched *s)
 {
 	free(s->prio);

@@ -552,15 +552,8 @@ static void fuzz_exec(struct fuzz *f, const struct buf *input, struct exec_out *
 	}
 	memset(out, 0, offsetof(struct exec_out, map));
 	x->cfg.input = input;
-	if (run_dir_create(&x->rd, f->o->run.base_dir))
+	if (ctx_run(x, f->o->run.base_dir, &r))
 		return;
-	x->cfg.run_dir = x->rd.path;
-	if (sup_run(&x->cfg, &r)) {
-		remove_tree(x->rd.path);
-		run_dir_release(&x->rd);
-		sup_result_release(&r);
-		return;
-	}
 	if (r.fs_child)
 		fs_child_exec(f, &r, out, keep); /* does not return */
 	if (r.fs_served) {
@@ -892,8 +885,10 @@ static void take(struct fuzz *f, const struct buf *input, const struct exec_out 
 		f->new_max = added;
 	if (o->sig[0])
 		f->crash_execs++;
-	f->last_in.len = 0;
-	buf_add(&f->last_in, input->data, input->len);
+	if (f->o->record) { /* --record with no finding runs the last input again */
+		f->last_in.len = 0;
+		buf_add(&f->last_in, input->data, input->len);
+	}
 	if (buckets) {
 		f->last_new_ns = now_mono_ns();
 		if (!from_corpus && !o->sig[0] && !f->o->property) {

@@ -42,6 +42,11 @@ struct run_ctx {
 	char *oracle_file;         /* owned copy when loaded from a trace */
 };
 
+/*
+ * One run of x->cfg in a new run folder under base (x->rd, cfg.run_dir): 0,
+ * or -1 with nothing left behind (folder removed, r released).
+ */
+int ctx_run(struct run_ctx *x, const char *base, struct sup_result *r);
 /* A run's status with the oracles of x applied (r->message says why it failed). */
 const char *run_verdict(const struct run_ctx *x, struct sup_result *r);
 

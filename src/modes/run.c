@@ -1198,6 +1198,21 @@ int ctx_from_trace(struct run_ctx *x, const struct trace *t, const char *path, c
 	return 0;
 }
 
+int ctx_run(struct run_ctx *x, const char *base, struct sup_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (run_dir_create(&x->rd, base))
+		return -1;
+	x->cfg.run_dir = x->rd.path;
+	if (sup_run(&x->cfg, r)) {
+		remove_tree(x->rd.path);
+		run_dir_release(&x->rd);
+		sup_result_release(r);
+		return -1;
+	}
+	return 0;
+}
+
 void ctx_release(struct run_ctx *x)
 {
 	if (x->runtime && x->cfg.envp && x->cfg.envp != x->user_env)
@@ -1628,15 +1643,8 @@ static void explore_one_plan(struct explore_ctx *e, uint64_t index, struct explo
 			fault_plan_choose(planp, e->fault_seen, x->cfg.sched_seed);
 		x->cfg.faults = planp;
 	}
-	if (run_dir_create(&x->rd, e->o->run.base_dir))
+	if (ctx_run(x, e->o->run.base_dir, &r))
 		return;
-	x->cfg.run_dir = x->rd.path;
-	if (sup_run(&x->cfg, &r)) {
-		remove_tree(x->rd.path);
-		run_dir_release(&x->rd);
-		sup_result_release(&r);
-		return;
-	}
 	explore_result(e, &r, out);
 	if (r.interrupted) {
 		explore_stop = 1;
@@ -1802,15 +1810,8 @@ static void NORETURN_srv_main(struct explore_ctx *e, int req, int resp)
 		struct sup_result r = { 0 };
 		bool again;
 
-		if (run_dir_create(&x->rd, e->o->run.base_dir))
+		if (ctx_run(x, e->o->run.base_dir, &r))
 			break;
-		x->cfg.run_dir = x->rd.path;
-		if (sup_run(&x->cfg, &r)) {
-			remove_tree(x->rd.path);
-			run_dir_release(&x->rd);
-			sup_result_release(&r);
-			break;
-		}
 		if (r.fs_child)
 			NORETURN_srv_child(e, &r);
 		again = r.fs_served && r.fs_dirty && !e->srv_eof;
@@ -1869,6 +1870,22 @@ static void explore_srv_stop(struct explore_ctx *e)
 	e->srv.pid = 0;
 }
 
+/* n bytes of a server's answer into *into (replaced), or read and dropped when into is NULL. 0 or -1. */
+static int srv_read_part(int fd, struct buf *into, uint32_t n)
+{
+	struct buf tmp = { 0 }, *p = into ? into : &tmp;
+	int rc = 0;
+
+	p->len = 0;
+	if (n) {
+		buf_grow(p, n);
+		rc = fd_read_all(fd, p->data, n);
+		p->len = rc ? 0 : n;
+	}
+	buf_release(&tmp);
+	return rc;
+}
+
 /* Run `index` in this process's server: 0 with *out, or -1 (the run is to be made whole). */
 static int explore_srv_run(struct explore_ctx *e, uint64_t index, struct explore_run *out)
 {
@@ -1890,32 +1907,8 @@ static int explore_srv_run(struct explore_ctx *e, uint64_t index, struct explore
 	    (q.nguide && fd_write_all(e->srv.req, e->x.cfg.guide, q.nguide * sizeof(*e->x.cfg.guide))) ||
 	    fd_read_all(e->srv.resp, out, sizeof(*out)) || fd_read_all(e->srv.resp, n, sizeof(n)))
 		goto gone;
-	if (e->picks_out)
-		e->picks_out->len = 0;
-	if (e->stream_out)
-		e->stream_out->len = 0;
-	if (n[0]) {
-		struct buf *p = e->picks_out, tmp = { 0 };
-
-		if (!p)
-			p = &tmp;
-		buf_grow(p, n[0]);
-		if (fd_read_all(e->srv.resp, p->data, n[0]))
-			goto gone;
-		p->len = n[0];
-		buf_release(&tmp);
-	}
-	if (n[1]) {
-		struct buf *p = e->stream_out, tmp = { 0 };
-
-		if (!p)
-			p = &tmp;
-		buf_grow(p, n[1]);
-		if (fd_read_all(e->srv.resp, p->data, n[1]))
-			goto gone;
-		p->len = n[1];
-		buf_release(&tmp);
-	}
+	if (srv_read_part(e->srv.resp, e->picks_out, n[0]) || srv_read_part(e->srv.resp, e->stream_out, n[1]))
+		goto gone;
 	if (out->interrupted)
 		explore_stop = 1;
 	return 0;

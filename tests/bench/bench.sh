@@ -124,11 +124,11 @@ if not cc([os.path.abspath("fozzy"), "cc", "-O1", "-DFIXED", "-o", "tlv_fixed", 
     print("fuzz                      skipped: fozzy cc needs clang and libclang-rt-14-dev")
 else:
     FZ = [os.path.abspath("fozzy"), "--json", "fuzz", "--seed", "1", "--base-dir", os.path.join(fz_dir, "runs")]
-    def fozzy_fuzz(args, target, seeds="seeds"):
+    def fozzy_fuzz(args, target, seeds="seeds", targs=()):
         corpus = tempfile.mkdtemp(prefix="c-", dir=fz_dir)
         shutil.copy(os.path.join(fz_dir, seeds, "seed"), corpus)
         t0 = time.perf_counter()
-        p = subprocess.run(FZ + ["--corpus", corpus] + args + ["--", "./" + target], cwd=fz_dir,
+        p = subprocess.run(FZ + ["--corpus", corpus] + args + ["--", "./" + target, *targs], cwd=fz_dir,
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         return json.loads(p.stdout), time.perf_counter() - t0
     d_fs, _ = fozzy_fuzz(["--time", "10s"], "tlv_fixed")
@@ -176,12 +176,7 @@ else:
     with open(os.path.join(fz_dir, "lpseeds", "seed"), "wb") as fh:
         fh.write(b"\x02\x03\x00abc\x02\x00de")
     if cc([os.path.abspath("fozzy"), "cc", "-O1", "-o", "lpstr", lp]):
-        corpus = tempfile.mkdtemp(prefix="c-", dir=fz_dir)
-        shutil.copy(os.path.join(fz_dir, "lpseeds", "seed"), corpus)
-        t0 = time.perf_counter()
-        p = subprocess.run(FZ + ["--corpus", corpus, "--runs", "20000", "--crash-only", "--", "./lpstr", "@@"], cwd=fz_dir,
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        d_lp, t_lp = json.loads(p.stdout), time.perf_counter() - t0
+        d_lp, t_lp = fozzy_fuzz(["--runs", "20000", "--crash-only"], "lpstr", "lpseeds", ("@@",))
         got = f"found after {d_lp['execs']} execs in {t_lp:.1f} s" if d_lp["findings"] else f"not found in {d_lp['execs']} execs"
         print(f"fuzz, ASan lpstr parser   time to the bug, fozzy (seed 1): {got}")
         if afl and cc(["afl-clang-fast", "-O1", "-g", "-o", "lpstr_afl", lp], dict(os.environ, AFL_USE_ASAN="1")):
